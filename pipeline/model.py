@@ -1,0 +1,97 @@
+"""The records that flow through the ingest: a source ``Page`` becomes an ``Article``.
+
+Each stage takes the record and returns it enriched; nothing reaches back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+SERIES = ("blog", "interview", "opinion")
+
+
+class Role(StrEnum):
+    """What a line of the source page turned out to be."""
+
+    BODY = "body"  # the article's own text
+    CHROME = "chrome"  # site furniture: removed, with a reason
+    TITLE = "title"
+    LABEL = "label"  # a type label such as "Blog" above the title
+    DATE = "date"
+    BYLINE = "byline"  # "Door: X, functie" or a closing bio
+    PROVENANCE = "provenance"  # "Dit is een ingekorte versie van een artikel uit ..."
+    THEME = "theme"  # the theme page around the article: header, theme name, intro
+    DUPLICATE = "duplicate"  # a teaser or repeated paragraph; its text stays in the article
+
+
+@dataclass
+class Line:
+    """One line of the source (a paragraph, a heading, a menu item ...), numbered from 1."""
+
+    number: int
+    text: str
+    role: Role = Role.BODY
+    reason: str = ""
+    hint: str = ""  # from HTML sources: "h2", "li", "blockquote" ...
+
+
+@dataclass
+class Page:
+    """A decoded source page: its lines, and what the batch knows about it."""
+
+    source: str  # file name relative to the source folder
+    lines: list[Line]
+    digest: str = ""  # sha256 of the raw bytes
+    meta: dict[str, str] = field(default_factory=dict)  # metadata found in HTML markup
+
+    def with_role(self, *roles: Role) -> list[Line]:
+        return [line for line in self.lines if line.role in roles]
+
+
+class BlockKind(StrEnum):
+    PARAGRAPH = "paragraph"
+    HEADING = "heading"
+    PULLQUOTE = "pullquote"
+    QUESTION = "question"
+    LIST_ITEM = "list_item"
+    QUOTE = "quote"
+
+
+@dataclass
+class Block:
+    kind: BlockKind
+    text: str
+    line: int  # the source line it came from
+
+
+@dataclass
+class Author:
+    name: str
+    role: str = ""
+
+
+@dataclass
+class Article:
+    """An article as the structure stage recovered it, then classified and written."""
+
+    source: str
+    title: str = ""
+    date: str | None = None  # ISO YYYY-MM-DD
+    date_source: str = ""  # "page", "override", "fallback: ..."
+    authors: list[Author] = field(default_factory=list)
+    lede: str = ""
+    summary: str = ""
+    blocks: list[Block] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    tag_descriptions: dict[str, str] = field(default_factory=dict)
+    labels: list[str] = field(default_factory=list)  # type labels seen on the page
+    source_note: str = ""  # provenance line, e.g. "Eerder verschenen in Movisies"
+    source_magazine: str = ""
+    series: str = ""
+    confidence: float = 0.0
+    evidence: list[str] = field(default_factory=list)
+    status: str = "published"
+    slug: str = ""
+    overridden: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
