@@ -34,6 +34,7 @@ class Line:
     role: Role = Role.BODY
     reason: str = ""
     hint: str = ""  # from HTML sources: "h2", "li", "blockquote" ...
+    links: list[tuple[str, str]] = field(default_factory=list)  # (anchor text, href) inside the text
 
 
 @dataclass
@@ -63,6 +64,7 @@ class Block:
     kind: BlockKind
     text: str
     line: int  # the source line it came from
+    links: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
