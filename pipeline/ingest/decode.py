@@ -1,33 +1,198 @@
-"""Bytes of a scraped file -> text, or a one-line reason why not."""
+"""Bytes of a scraped file -> text, or a one-line reason why not.
+
+The order of trust: a byte-order mark, then (for HTML) a declared charset that the bytes actually satisfy,
+then strict UTF-8, then windows-1252 when its reading looks like Western text (the common case on Dutch
+sites, and one that charset detectors often mistake for windows-1250 on short texts), then charset-normalizer.
+Finally mojibake (UTF-8 read as Latin-1/windows-1252) is repaired with ftfy, restricted to encoding fixes so
+that quotes, dashes and every other character of the article stay as they were.
+"""
 
 from __future__ import annotations
 
 import codecs
+import re
+
+import ftfy
+from charset_normalizer import from_bytes
+from ftfy.badness import is_bad
 
 
 class Rejected(Exception):
     """A source that cannot become an article; the message is the one-line reason shown to the user."""
 
 
+MAX_BYTES = 5_000_000
+
 BOMS = (
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+# Leading bytes of formats that are never a page of text.
+MAGIC = (
+    (b"\x1f\x8b", "gzip-compressed"),
+    (b"PK\x03\x04", "a zip archive (or docx/xlsx/epub)"),
+    (b"PK\x05\x06", "an empty zip archive"),
+    (b"%PDF-", "a PDF document"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"BZh", "bzip2-compressed"),
+    (b"\xfd7zXZ\x00", "xz-compressed"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-zip archive"),
+    (b"\x28\xb5\x2f\xfd", "zstd-compressed"),
+    (b"Rar!\x1a\x07", "a RAR archive"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Office document"),
+    (b"\x7fELF", "an executable"),
+    (b"MZ\x90\x00", "an executable"),
+    (b"wOFF", "a web font"),
+    (b"wOF2", "a web font"),
+    (b"OggS", "an audio file"),
+    (b"ID3", "an audio file"),
+    (b"fLaC", "an audio file"),
+)
+
+# C0 controls other than tab, newline, vertical tab, form feed and carriage return.
+CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+MAX_CONTROL_RATIO = 0.01
+SAMPLE_BYTES = 65_536
+
+META_CHARSET = re.compile(
+    rb"""<meta\b[^>]{0,512}?\bcharset\s*=\s*["']?\s*([a-zA-Z0-9_.:\-]{1,40})""", re.IGNORECASE
+)
+CHARSET_SCAN_BYTES = 8192
+
+# WHATWG: pages labelled Latin-1 or ASCII are decoded as windows-1252.
+CHARSET_ALIASES = {"latin_1": "cp1252", "iso8859_1": "cp1252", "ascii": "cp1252", "utf_8_sig": "utf_8"}
+
+# What windows-1252 decodes to on a Western page: Latin-1 letters and signs, typographic punctuation.
+# In Dutch (or English, German, French) text most letters are ASCII; Cyrillic or Greek read as
+# windows-1252 gives mostly accented letters.
+WESTERN = re.compile(
+    "[\u00a0-\u00ff\u2018-\u201e\u2013\u2014\u2026\u2022\u20ac\u2122\u0152\u0153\u0160\u0161"
+    "\u017d\u017e\u0178\u0192\u02c6\u02dc\u2020\u2021\u2030\u2039\u203a]"
+)
+ASCII_LETTER = re.compile(r"[A-Za-z]")
+MIN_WESTERN_SHARE = 0.9
+MAX_ACCENTED_SHARE = 0.5
+NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+# ftfy restricted to repairing encodings: no quote, dash, ligature, width, line-break or HTML changes.
+ENCODING_ONLY = ftfy.TextFixerConfig(
+    unescape_html=False,
+    remove_terminal_escapes=False,
+    fix_c1_controls=False,
+    fix_latin_ligatures=False,
+    fix_character_width=False,
+    uncurl_quotes=False,
+    fix_line_breaks=False,
+    fix_surrogates=False,
+    remove_control_chars=False,
+    normalization=None,
+    explain=False,
 )
 
 
-def decode(data: bytes, *, max_bytes: int = 5_000_000) -> str:
-    """Decode ``data``: a BOM wins, then strict UTF-8, then windows-1252."""
+def decode(data: bytes, *, max_bytes: int = MAX_BYTES, html: bool = False) -> str:
+    """Decode ``data`` to text, or raise ``Rejected`` with a one-line reason.
+
+    ``html`` enables the declared charset of a ``<meta charset>`` or ``http-equiv`` tag.
+    """
     if len(data) > max_bytes:
         raise Rejected(f"file is {len(data):,} bytes, over the limit of {max_bytes:,}")
+    if not data.strip():
+        raise Rejected("empty file" if not data else "file contains only whitespace")
     for bom, encoding in BOMS:
         if data.startswith(bom):
-            return data.decode(encoding, errors="replace")
+            return _checked(data[len(bom) :].decode(encoding, errors="replace"))
+    _refuse_binary(data)
+    return _checked(_repair(_decode_unmarked(data, html)))
+
+
+def _refuse_binary(data: bytes) -> None:
+    for magic, kind in MAGIC:
+        if data.startswith(magic):
+            raise Rejected(f"binary file ({kind})")
     if b"\x00" in data:
         raise Rejected("binary file (contains NUL bytes)")
+    sample = data[:SAMPLE_BYTES]
+    controls = len(CONTROL_BYTES.findall(sample))
+    if controls > MAX_CONTROL_RATIO * len(sample):
+        raise Rejected(f"binary file ({controls / len(sample):.0%} control characters)")
+
+
+def _decode_unmarked(data: bytes, html: bool) -> str:
+    declared = _declared_charset(data) if html else None
+    if declared and declared != "utf_8":
+        text = _strict(data, declared)
+        if text is not None and not _utf8_in_disguise(data):
+            return text
+    text = _strict(data, "utf_8")
+    if text is not None:
+        return text
+    text = _strict(data, "cp1252")
+    if text is not None and _looks_western(text):
+        return text
+    best = from_bytes(data).best()
+    if best is not None and best.encoding:
+        return str(best)
+    return data.decode("cp1252", errors="replace")
+
+
+def _declared_charset(data: bytes) -> str | None:
+    """The codec named by the page's meta charset, normalised; None when absent or unknown."""
+    match = META_CHARSET.search(data[:CHARSET_SCAN_BYTES])
+    if not match:
+        return None
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        name = codecs.lookup(match.group(1).decode("ascii").strip().lower()).name.replace("-", "_")
+    except (LookupError, UnicodeDecodeError):
+        return None
+    if name.startswith("utf_16") or name.startswith("utf_32"):
+        return None  # a BOM-less page that passed the NUL check cannot be UTF-16/32: the label lies
+    return CHARSET_ALIASES.get(name, name)
+
+
+def _utf8_in_disguise(data: bytes) -> bool:
+    """A page labelled with a single-byte charset whose non-ASCII bytes are valid UTF-8 is UTF-8.
+
+    Random windows-1252 text almost never forms valid multi-byte UTF-8 sequences; re-saved scraped pages
+    that kept their old meta tag do.
+    """
+    return not data.isascii() and _strict(data, "utf_8") is not None
+
+
+def _strict(data: bytes, encoding: str) -> str | None:
+    try:
+        return data.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def _looks_western(text: str) -> bool:
+    special = "".join(NON_ASCII.findall(text))
+    if not special:
+        return True
+    western = len(WESTERN.findall(special))
+    if western < MIN_WESTERN_SHARE * len(special):
+        return False
+    if len(special) > MAX_ACCENTED_SHARE * (len(special) + len(ASCII_LETTER.findall(text))):
+        return False
+    return not is_bad(text)
+
+
+def _repair(text: str) -> str:
+    """Undo mojibake ("geÃ¯nterviewd" -> "geïnterviewd"); text without mojibake comes back unchanged."""
+    if text.isascii() or not is_bad(text):
+        return text
+    return ftfy.fix_text(text, ENCODING_ONLY)
+
+
+def _checked(text: str) -> str:
+    if not text.strip():
+        raise Rejected("file contains only whitespace")
+    return text
