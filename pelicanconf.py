@@ -1,6 +1,11 @@
-"""Pelican settings for local builds (`make html`). `publishconf.py` builds on these for `make publish`."""
+"""Pelican settings for local builds (`make html`). `publishconf.py` builds on these for `make publish`.
+
+Every setting that is not one of Pelican's own is documented in docs/settings.md (a test checks it).
+"""
 
 from pathlib import Path
+
+from pipeline.site.magazine import newest_first
 
 ROOT = Path(__file__).parent
 
@@ -22,10 +27,96 @@ PAGE_EXCLUDES = ["tags"]
 
 RELATIVE_URLS = True
 DEFAULT_PAGINATION = 10
+PAGINATION_PATTERNS = (
+    (1, "{url}", "{save_as}"),
+    (2, "{base_name}/pagina/{number}/", "{base_name}/pagina/{number}/index.html"),
+)
+# Same-day articles sorted by slug: Pelican reads files in set order, which changes between runs.
+ARTICLE_ORDER_BY = newest_first
 
-# No wall clock anywhere: feeds are written by our own plugin from article dates.
+THEME = str(ROOT / "themes" / "movisies")
+PLUGINS = [
+    "pipeline.site.dates",
+    "pipeline.site.magazine",
+    "pipeline.site.tags",
+    "pipeline.site.feeds",
+    "pipeline.site.search",
+    "pipeline.site.sitemap",
+]
+# Autoescape: titles and names from scraped pages are text, never markup; article HTML is marked |safe.
+JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True}
+
+# Clean Dutch URLs: /2018/slug/, /reeks/opinie/, /thema/slug/, /auteur/slug/, /archief/, /zoeken/.
+ARTICLE_URL = "{date:%Y}/{slug}/"
+ARTICLE_SAVE_AS = "{date:%Y}/{slug}/index.html"
+PAGE_URL = "pagina/{slug}/"
+PAGE_SAVE_AS = "pagina/{slug}/index.html"
+CATEGORY_URL = "reeks/{slug}/"
+CATEGORY_SAVE_AS = "reeks/{slug}/index.html"
+CATEGORIES_URL = "reeks/"
+CATEGORIES_SAVE_AS = "reeks/index.html"
+TAG_URL = "thema/{slug}/"
+TAG_SAVE_AS = "thema/{slug}/index.html"
+TAGS_URL = "thema/"
+TAGS_SAVE_AS = "thema/index.html"
+AUTHOR_URL = "auteur/{slug}/"
+AUTHOR_SAVE_AS = "auteur/{slug}/index.html"
+AUTHORS_URL = "auteur/"
+AUTHORS_SAVE_AS = "auteur/index.html"
+ARCHIVES_URL = "archief/"
+ARCHIVES_SAVE_AS = "archief/index.html"
+YEAR_ARCHIVE_URL = "{date:%Y}/"
+YEAR_ARCHIVE_SAVE_AS = "{date:%Y}/index.html"
+MONTH_ARCHIVE_SAVE_AS = ""
+DAY_ARCHIVE_SAVE_AS = ""
+DIRECT_TEMPLATES = ["index", "categories", "tags", "authors", "archives", "search", "404"]
+SEARCH_URL = "zoeken/"
+SEARCH_SAVE_AS = "zoeken/index.html"
+
+# Feeds come only from pipeline.site.feeds (feedgen); Pelican's own writer is off. No wall clock anywhere.
 FEED_ALL_ATOM = None
+FEED_ALL_RSS = None
 CATEGORY_FEED_ATOM = None
+CATEGORY_FEED_RSS = None
+TAG_FEED_ATOM = None
+TAG_FEED_RSS = None
 TRANSLATION_FEED_ATOM = None
+TRANSLATION_FEED_RSS = None
 AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None
+FEEDS_PATH = "feeds"
+FEEDS_ALL_SLUG = "alles"
+FEED_MAX_ITEMS = 50
+# Feeds and the sitemap need absolute URLs; locally they point at `make serve` (publishconf sets the real one).
+FEED_DOMAIN = "http://localhost:8000"
+
+# One line under each series name on its page and in the overview of series.
+SERIES_INTROS = {
+    "Blog": "Sociaal werkers en onderzoekers over wat ze zien in hun werk.",
+    "Interview": "Gesprekken met mensen uit het sociaal domein: bestuurders, werkers, bewoners.",
+    "Opinie": "Standpunten en beschouwingen over sociaal werk en sociaal beleid.",
+}
+
+# --- The digest (pipeline/digest/, every setting documented in docs/digest.md) ---
+DIGEST_TITLE = SITENAME
+DIGEST_TAGLINE = "Nieuwsbrief voor het sociaal domein"
+DIGEST_CADENCE = "triannual"  # weekly, monthly or triannual (January-April, May-August, September-December)
+DIGEST_FIRST_EDITION = "2014-01-01"  # a day in the period of edition 1
+DIGEST_MAX_ITEMS = 12  # articles shown in full; the rest are listed by title with a link to the web version
+DIGEST_UTM = {"utm_source": "nieuwsbrief", "utm_medium": "email", "utm_campaign": "nummer-{number}"}
+DIGEST_EDITORIALS = "editions"  # content/editions/<N>.md: the "Redactioneel" of edition N
+DIGEST_OUTPUT = "digest-out"  # rendered editions, one folder per number
+DIGEST_WEB_PATH = "nieuwsbrief"  # the archive on the site: SITEURL/nieuwsbrief/ and SITEURL/nieuwsbrief/<N>/
+DIGEST_FROM = "Redactie Sociaal Werk <redactie@sociaalwerk.example.nl>"
+DIGEST_UNSUBSCRIBE_URL = "{siteurl}/nieuwsbrief/afmelden?token={token}"  # one-click endpoint (RFC 8058)
+DIGEST_UNSUBSCRIBE_MAILTO = "afmelden@sociaalwerk.example.nl"
+DIGEST_DATABASE = "var/subscribers.sqlite"  # subscribers and the delivery ledger
+DIGEST_SMTP_HOST = "localhost"
+DIGEST_SMTP_PORT = 587
+DIGEST_SMTP_SECURITY = "starttls"  # none, starttls or tls
+DIGEST_SMTP_TIMEOUT = 30.0  # seconds per SMTP operation
+DIGEST_RATE = 10.0  # messages per second at most
+DIGEST_RETRIES = 4  # attempts after a transient SMTP error, with exponential backoff
+DIGEST_BACKOFF = 2.0  # seconds before the first retry; doubles each time
+ARTICLE_EXCLUDES = [*ARTICLE_EXCLUDES, DIGEST_EDITORIALS]
+PAGE_EXCLUDES = [*PAGE_EXCLUDES, DIGEST_EDITORIALS]

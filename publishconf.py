@@ -1,4 +1,8 @@
-"""Pelican settings for `make publish`: the deployment settings, overridable by environment variables."""
+"""Pelican settings for `make publish`: the deployment settings, overridable by environment variables.
+
+SITEURL    the public address of the site, without a final slash (env SITEURL)
+SITENAME   the name in titles, feeds and metadata (env SITENAME)
+"""
 
 import os
 import sys
@@ -6,6 +10,8 @@ import sys
 sys.path.append(os.curdir)
 from pelicanconf import *  # noqa: E402,F403
 
-SITEURL = os.environ.get("SITEURL", "https://sociaalwerk.example.nl")
+SITEURL = os.environ.get("SITEURL", "https://sociaalwerk.example.nl").rstrip("/")
+SITENAME = os.environ.get("SITENAME", SITENAME)  # noqa: F405
+FEED_DOMAIN = SITEURL
 RELATIVE_URLS = False
 DELETE_OUTPUT_DIRECTORY = True

@@ -1,0 +1,35 @@
+"""Dutch dates in templates ("15 juni 2018") through Babel.
+
+Pelican's DATE_FORMATS would switch the whole process locale (and need it installed); Babel formats from its
+own CLDR data, so the build gives the same bytes on any machine.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from babel.dates import format_date
+from pelican import signals
+
+LOCALE = "nl_NL"
+
+
+def nl_date(value: date | datetime, pattern: str = "d MMMM y") -> str:
+    """Format a date the Dutch way; `pattern` is a CLDR pattern ("d MMMM y" gives "15 juni 2018")."""
+    if isinstance(value, datetime):
+        value = value.date()
+    return format_date(value, format=pattern, locale=LOCALE)
+
+
+def iso_date(value: datetime) -> str:
+    """The ISO 8601 timestamp with its offset, for `<time datetime>`, OpenGraph and JSON-LD."""
+    return value.isoformat()
+
+
+def add_filters(generator) -> None:
+    """Make the filters available to every template the generator renders."""
+    generator.env.filters.update(nl_date=nl_date, iso_date=iso_date)
+
+
+def register() -> None:
+    signals.generator_init.connect(add_filters)

@@ -1,0 +1,73 @@
+"""Helpers for the site tests: build the site as `make` does, map its public URLs back to files, open it in
+Chromium. Not a conftest: the test modules import what they use."""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE_CONTENT = ROOT / "tests" / "fixtures" / "site-content"
+SITEURL = "https://sociaalwerk.example.nl"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = ROOT / "screenshots"
+
+
+def pelican(content: Path, output: Path, conf: str = "publishconf.py", **overrides: str) -> None:
+    """Build `content` into `output` with the real Pelican command line and our settings file."""
+    env = {**os.environ, "SITEURL": SITEURL}
+    command = [sys.executable, "-m", "pelican", str(content), "-o", str(output), "-s", conf]
+    command += ["--fatal", "errors"]
+    for key, value in overrides.items():
+        command += ["-e", f"{key}={value}"]
+    subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+
+
+def ingest(seeds: Path, content: Path, report: Path) -> None:
+    """Turn the seeds into content/ with the project's ingest, as `make content` does."""
+    command = [sys.executable, "-m", "pipeline", "ingest", str(seeds), "--out", str(content)]
+    subprocess.run([*command, "--report", str(report)], cwd=ROOT, check=True, capture_output=True, text=True)
+
+
+def local_file(output: Path, url: str) -> Path | None:
+    """The output file a site URL is served from (`x/` -> `x/index.html`), or None for another host."""
+    if not url.startswith(SITEURL + "/"):
+        return None
+    path = url[len(SITEURL) + 1 :].split("#", 1)[0].split("?", 1)[0]
+    if path == "" or path.endswith("/"):
+        path += "index.html"
+    return output / path
+
+
+def html_pages(output: Path) -> list[Path]:
+    """Every HTML page of the build, without Pagefind's own files."""
+    return sorted(p for p in output.rglob("*.html") if "pagefind" not in p.relative_to(output).parts)
+
+
+def serve_from(page, output: Path) -> None:
+    """Answer every request for SITEURL from the output folder (a 404 for missing files); block all else."""
+
+    def handle(route) -> None:
+        url = route.request.url
+        target = local_file(output, url)
+        if target is None:
+            route.abort()
+        elif target.is_file():
+            kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+            route.fulfill(status=200, body=target.read_bytes(), headers={"Content-Type": kind})
+        else:
+            route.fulfill(status=404, body=(output / "404.html").read_bytes(), content_type="text/html")
+
+    page.route("**/*", handle)
