@@ -1,0 +1,134 @@
+"""Turn content into edition files: the email files of one edition, and the web archive of all of them."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import jinja2
+
+from pipeline.cli import UserError
+from pipeline.digest.config import DigestConfig
+from pipeline.digest.editions import Window, edition_number, edition_window
+from pipeline.digest.message import build_message, mailbox, sender, unsubscribe_headers
+from pipeline.digest.render import TEMPLATES, Edition, Rendered, build_edition, render
+from pipeline.digest.select import DigestArticle, in_window, read_articles, read_editorial
+
+CLIP_BYTES = 102 * 1024  # Gmail clips a message whose HTML is larger than this
+PREVIEW_TOKEN = "voorbeeld"  # the token in digest.eml's headers; real tokens are made per subscriber
+
+
+@dataclass(frozen=True)
+class Content:
+    """A content folder read once: its articles, and what is needed to find editorials."""
+
+    folder: Path
+    articles: list[DigestArticle]
+
+
+def read_content(config: DigestConfig, folder: Path) -> Content:
+    return Content(folder, read_articles(folder, config.pelican, config.siteurl))
+
+
+def numbers(config: DigestConfig, content: Content) -> list[int]:
+    """The editions that hold at least one article, oldest first (articles before edition 1 are in none)."""
+    days = {
+        a.day
+        for a in content.articles
+        if a.day >= edition_window(config.cadence, config.first_edition, 1).since
+    }
+    return sorted({edition_number(config.cadence, config.first_edition, day) for day in days})
+
+
+def current_window(config: DigestConfig, content: Content) -> Window:
+    """The current edition: the one whose period holds the newest article (see docs/digest.md for why)."""
+    found = numbers(config, content)
+    if not found:
+        raise UserError(f"no article in {content.folder} is dated in or after edition 1")
+    return edition_window(config.cadence, config.first_edition, found[-1])
+
+
+def edition_for(config: DigestConfig, content: Content, window: Window, *, full: bool = False) -> Edition:
+    editorial = read_editorial(content.folder, config.editorials, config.pelican, window.number)
+    return build_edition(config, window, in_window(content.articles, window), editorial, full=full)
+
+
+def generic_unsubscribe(config: DigestConfig) -> str:
+    """The unsubscribe link of the preview and the web version, which belong to no one subscriber."""
+    return f"mailto:{config.unsubscribe_mailto}?subject=afmelden"
+
+
+def preview_message(config: DigestConfig, rendered: Rendered) -> bytes:
+    """digest.eml: the message as a subscriber gets it, addressed to the sender and dated by the edition."""
+    me = sender(config.sender)
+    day = datetime.combine(date.fromisoformat(rendered.until), time(8), ZoneInfo("Europe/Amsterdam"))
+    message = build_message(
+        rendered,
+        sender_address=me,
+        to=mailbox(me.display_name, me.addr_spec),
+        unsubscribe_url=generic_unsubscribe(config),
+        extra_headers=unsubscribe_headers(
+            config.unsubscribe_url.format(siteurl=config.siteurl, token=PREVIEW_TOKEN),
+            config.unsubscribe_mailto,
+            PREVIEW_TOKEN,
+        ),
+        sent=day,
+        message_id=f"<nummer-{rendered.number}.voorbeeld@{me.domain}>",
+    )
+    return bytes(message)
+
+
+def write_edition(out: Path, config: DigestConfig, edition: Edition) -> Rendered:
+    """digest.html, digest.txt, digest.eml and edition.json (what `send` sends) into ``out``."""
+    rendered = render(edition)
+    size = len(rendered.html.encode())
+    if size > CLIP_BYTES:
+        raise UserError(
+            f"edition {edition.number} is {size // 1024} KB, Gmail clips it: lower DIGEST_MAX_ITEMS"
+        )
+    html, text = rendered.personalize(generic_unsubscribe(config))
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "digest.html").write_text(html, encoding="utf-8")
+    (out / "digest.txt").write_text(text, encoding="utf-8")
+    (out / "digest.eml").write_bytes(preview_message(config, rendered))
+    (out / "edition.json").write_text(
+        json.dumps(asdict(rendered), ensure_ascii=False, indent=1), encoding="utf-8"
+    )
+    return rendered
+
+
+def load_rendered(folder: Path, number: int) -> Rendered:
+    """The edition `digest` wrote into ``folder``, checked to be edition ``number``."""
+    path = folder / "edition.json"
+    if not path.is_file():
+        raise UserError(
+            f"edition {number} was not rendered: {path} is missing (run `python -m pipeline digest`)"
+        )
+    rendered = Rendered(**json.loads(path.read_text(encoding="utf-8")))
+    if rendered.number != number:
+        raise UserError(f"{path} holds edition {rendered.number}, not {number}")
+    return rendered
+
+
+def write_web(site: Path, config: DigestConfig, content: Content) -> list[int]:
+    """Every edition's web version at <web path>/<N>/ and the archive page at <web path>/, into ``site``."""
+    root = site / config.web_path
+    entries = []
+    for number in numbers(config, content):
+        edition = edition_for(
+            config, content, edition_window(config.cadence, config.first_edition, number), full=True
+        )
+        html, _ = render(edition, web=True).personalize(generic_unsubscribe(config))
+        (root / str(number)).mkdir(parents=True, exist_ok=True)
+        (root / str(number) / "index.html").write_text(html, encoding="utf-8")
+        entries.append(edition)
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
+    page = env.get_template("archive.html.j2").render(
+        editions=list(reversed(entries)), config=config, home=f"{config.siteurl}/"
+    )
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "index.html").write_text(page, encoding="utf-8")
+    return [edition.number for edition in entries]

@@ -1,0 +1,102 @@
+"""Read articles and editorials back from a content folder through Pelican's own reader.
+
+Going through ``pelican.readers.Readers`` means a hand-written article counts exactly like an ingested one,
+and an article's URL is the one the site gives it (Pelican's ARTICLE_URL and the slug).
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import nh3
+from markupsafe import Markup
+from pelican.contents import Article, Page
+from pelican.readers import Readers
+
+from pipeline.cli import UserError
+from pipeline.digest.editions import Window
+
+# What an editor's Markdown may keep in the email: text markup and links, nothing that runs or loads.
+EDITORIAL_TAGS = {"p", "a", "em", "strong", "ul", "ol", "li", "blockquote", "br", "h2", "h3"}
+
+
+@dataclass(frozen=True)
+class DigestArticle:
+    """An article as the digest shows it: plain text only, escaped later by the templates."""
+
+    title: str
+    url: str
+    day: date
+    series: str
+    authors: tuple[str, ...]
+    roles: tuple[str, ...]
+    lede: str
+    pullquote: str
+
+
+@dataclass(frozen=True)
+class Editorial:
+    """The editor's "Redactioneel" for one edition; ``body_html`` is sanitized."""
+
+    title: str
+    author: str
+    body_html: Markup
+
+
+def plain(text: str) -> str:
+    """Text without tags or entities, on one line: what a template may escape and show."""
+    return " ".join(html.unescape(nh3.clean(text, tags=set())).split())
+
+
+def read_articles(content: Path, settings: dict[str, Any], siteurl: str) -> list[DigestArticle]:
+    """Every published article in ``content``, oldest first (then by title, so ties are stable)."""
+    if not content.is_dir():
+        raise UserError(f"content folder not found: {content}")
+    readers = Readers({**settings, "PATH": str(content)})
+    skip = {*settings.get("ARTICLE_EXCLUDES", []), *settings.get("PAGE_PATHS", ["pages"])}
+    articles = []
+    for path in sorted(content.rglob("*.md")):
+        rel = path.relative_to(content)
+        if rel.parts[0] in skip:
+            continue
+        article = readers.read_file(str(content), str(rel), content_class=Article, context={})
+        if getattr(article, "status", "published") == "published":
+            articles.append(_digest_article(article, siteurl))
+    return sorted(articles, key=lambda a: (a.day, a.title))
+
+
+def _digest_article(article: Article, siteurl: str) -> DigestArticle:
+    meta = article.metadata
+    roles = str(meta.get("author_roles", "") or "")
+    return DigestArticle(
+        title=plain(article.title),
+        url=f"{siteurl}/{article.url}",
+        day=article.date.date(),
+        series=(getattr(article, "category", None) and str(article.category)) or "",
+        authors=tuple(plain(str(author)) for author in getattr(article, "authors", [])),
+        roles=tuple(plain(role) for role in roles.split(";")) if roles.strip() else (),
+        lede=plain(article.summary or ""),
+        pullquote=plain(str(meta.get("pullquote", "") or "")),
+    )
+
+
+def in_window(articles: list[DigestArticle], window: Window) -> list[DigestArticle]:
+    return [article for article in articles if article.day in window]
+
+
+def read_editorial(content: Path, folder: str, settings: dict[str, Any], number: int) -> Editorial | None:
+    """``content/<folder>/<number>.md`` if the editor wrote one for this edition."""
+    path = content / folder / f"{number}.md"
+    if not path.is_file():
+        return None
+    readers = Readers({**settings, "PATH": str(content)})
+    page = readers.read_file(str(content), str(path.relative_to(content)), content_class=Page, context={})
+    author = plain(str(page.metadata.get("author", "") or ""))
+    body = nh3.clean(
+        page.content, tags=EDITORIAL_TAGS, attributes={"a": {"href"}}, url_schemes={"https", "http"}
+    )
+    return Editorial(title=plain(page.title), author=author, body_html=Markup(body.strip()))
