@@ -13,14 +13,32 @@ OUTPUTDIR ?= output
 REPORTDIR ?= reports
 CONFFILE := pelicanconf.py
 PUBLISHCONF := publishconf.py
+# `make publish` builds here first and swaps the result into $(OUTPUTDIR) only when everything succeeded.
+STAGING := $(OUTPUTDIR).staging
+SITEURL ?= https://sociaalwerk.example.nl
+export SITEURL
+PELICANOPTS ?=
+PORT ?= 8000
+SERVER ?= 127.0.0.1
+# rsync_upload uploads nothing until these are set (on the command line or in the environment).
+SSH_HOST ?=
+SSH_PORT ?= 22
+SSH_USER ?=
+SSH_TARGET_DIR ?=
+# The digest's web version, written into $(SITE_DIR) (the staging folder) during `make publish`; see digest-web.
+DIGEST_WEB ?=
 
-.PHONY: help install content html publish test lint clean
+.PHONY: help install content html publish test lint clean serve devserver regenerate digest-web rsync_upload
 
 help:
 	@echo "make publish   ingest $(SEEDS)/ into $(CONTENT)/ and build the site into $(OUTPUTDIR)/"
 	@echo "make test      run the whole test suite"
 	@echo "make content   ingest $(SEEDS)/ into $(CONTENT)/ (report in $(REPORTDIR)/ingest.json)"
-	@echo "make html      build the site with $(CONFFILE)"
+	@echo "make html      build the site with $(CONFFILE) into $(OUTPUTDIR)/ (relative links)"
+	@echo "make serve     serve $(OUTPUTDIR)/ at http://$(SERVER):$(PORT)/"
+	@echo "make devserver rebuild on every change and serve at http://$(SERVER):$(PORT)/"
+	@echo "make regenerate rebuild on every change"
+	@echo "make rsync_upload publish, then upload to SSH_USER@SSH_HOST:SSH_TARGET_DIR (set them first)"
 	@echo "make lint      ruff"
 	@echo "make clean     remove $(OUTPUTDIR)/ and caches"
 
@@ -36,10 +54,36 @@ content: install
 	$(PYTHON) -m pipeline ingest $(SEEDS) --out $(CONTENT) --report $(REPORTDIR)/ingest.json
 
 html: install
-	$(BIN)/pelican $(CONTENT) -o $(OUTPUTDIR) -s $(CONFFILE)
+	$(BIN)/pelican $(CONTENT) -o $(OUTPUTDIR) -s $(CONFFILE) $(PELICANOPTS)
 
+regenerate: install
+	$(BIN)/pelican -r $(CONTENT) -o $(OUTPUTDIR) -s $(CONFFILE) $(PELICANOPTS)
+
+serve: install
+	$(BIN)/pelican -l $(OUTPUTDIR) -p $(PORT) -b $(SERVER)
+
+devserver: install
+	$(BIN)/pelican -lr $(CONTENT) -o $(OUTPUTDIR) -s $(CONFFILE) -p $(PORT) -b $(SERVER) $(PELICANOPTS)
+
+# Ingest, build into $(STAGING) (any Pelican error fails the build), add the digest's web version, then swap
+# $(STAGING) into $(OUTPUTDIR). A failure at any step stops make before the swap: the last good site stays.
 publish: content
-	$(BIN)/pelican $(CONTENT) -o $(OUTPUTDIR) -s $(PUBLISHCONF) --delete-output-directory
+	rm -rf $(STAGING)
+	$(BIN)/pelican $(CONTENT) -o $(STAGING) -s $(PUBLISHCONF) --fatal errors $(PELICANOPTS)
+	$(MAKE) --no-print-directory digest-web SITE_DIR=$(STAGING)
+	$(PYTHON) -m pipeline.site.publish $(STAGING) $(OUTPUTDIR) $(SITEURL)
+
+# Hook for the digest (its owner sets DIGEST_WEB): a command that writes the digest's web version into
+# $(SITE_DIR), the staging folder of `make publish`, before the swap. A no-op while DIGEST_WEB is empty.
+digest-web:
+	$(if $(strip $(DIGEST_WEB)),$(DIGEST_WEB),@true)
+
+rsync_upload:
+	@test -n "$(SSH_HOST)" -a -n "$(SSH_TARGET_DIR)" || { \
+	  echo "rsync_upload: set SSH_HOST and SSH_TARGET_DIR (and SSH_USER, SSH_PORT); nothing uploaded"; exit 2; }
+	$(MAKE) --no-print-directory publish
+	rsync -e "ssh -p $(SSH_PORT)" -P -rvzc --include tags --cvs-exclude --delete \
+	  "$(OUTPUTDIR)"/ "$(if $(SSH_USER),$(SSH_USER)@)$(SSH_HOST):$(SSH_TARGET_DIR)"
 
 test: install
 	$(BIN)/ruff check pipeline tests
@@ -50,4 +94,4 @@ lint: install
 	$(BIN)/ruff format --check pipeline tests
 
 clean:
-	rm -rf $(OUTPUTDIR) $(REPORTDIR) cache .pytest_cache
+	rm -rf $(OUTPUTDIR) $(STAGING) $(OUTPUTDIR).previous $(REPORTDIR) cache .pytest_cache

@@ -2,6 +2,10 @@
 
 Only the article bodies (`data-pagefind-body` in article.html) are indexed; the pages say `lang="nl"`, so
 Pagefind stems Dutch words and its UI speaks Dutch. The Pagefind binary comes from the `pagefind[bin]` wheel.
+
+Determinism: Pagefind 1.5 writes byte-identical index files run after run, except for filters
+(`data-pagefind-filter`), whose file comes out in a different order each run (and so gets a different hash
+name). The theme therefore sets no filters; tests/test_site.py checks that two builds are identical.
 """
 
 from __future__ import annotations
