@@ -21,7 +21,9 @@ class Role(StrEnum):
     DATE = "date"
     BYLINE = "byline"  # "Door: X, functie" or a closing bio
     PROVENANCE = "provenance"  # "Dit is een ingekorte versie van een artikel uit ..."
-    THEME = "theme"  # the theme page around the article: header, theme name, intro
+    THEME = "theme"  # the theme page's header ("Themaoverzicht", "Hoofdthema's")
+    THEME_NAME = "theme_name"  # the theme the page is about: becomes a tag
+    THEME_INTRO = "theme_intro"  # the theme's introduction above the article: the tag's description
     DUPLICATE = "duplicate"  # a teaser or repeated paragraph; its text stays in the article
 
 
@@ -88,6 +90,7 @@ class Article:
     tags: list[str] = field(default_factory=list)
     tag_descriptions: dict[str, str] = field(default_factory=dict)
     labels: list[str] = field(default_factory=list)  # type labels seen on the page
+    closing_bios: bool = False  # the piece ends with its authors' bios
     source_note: str = ""  # provenance line, e.g. "Eerder verschenen in Movisies"
     source_magazine: str = ""
     series: str = ""

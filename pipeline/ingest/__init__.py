@@ -1,1 +1,1 @@
-"""The ingest: source pages become Pelican articles through read -> clean -> structure -> classify -> write."""
+"""The ingest: source pages become Pelican articles: read -> clean -> structure -> classify -> write."""

@@ -1,0 +1,59 @@
+"""``python -m pipeline ingest SRC --out CONTENT --report REPORT.json``."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import Progress
+
+from pipeline.cli import UserError
+from pipeline.ingest import batch, report
+from pipeline.ingest.overrides import OverrideError
+
+HELP = "Turn scraped pages (.txt, .html) into Pelican Markdown articles, with a report of every removed line."
+PROGRESS_FROM = 20  # batches at least this large show a progress bar
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("source", type=Path, metavar="SRC", help="folder of scraped pages")
+    parser.add_argument("--out", type=Path, required=True, metavar="CONTENT", help="Pelican content folder")
+    parser.add_argument("--report", type=Path, metavar="REPORT.json", help="where to write the JSON report")
+    parser.add_argument(
+        "--max-bytes",
+        type=int,
+        default=batch.Config.max_bytes,
+        help="reject files larger than this (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--fallback-date",
+        default=batch.Config.fallback_date,
+        metavar="YYYY-MM-DD",
+        help="date of a page that mentions no date at all (default: %(default)s)",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no table, only rejections")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Exit status 0 when every page became an article, 1 when some were rejected."""
+    if not args.source.is_dir():
+        raise UserError(f"{args.source} is not a folder")
+    try:
+        dt.date.fromisoformat(args.fallback_date)
+    except ValueError:
+        raise UserError(f"--fallback-date {args.fallback_date!r} is not YYYY-MM-DD") from None
+    config = batch.Config(args.source, args.out, max_bytes=args.max_bytes, fallback_date=args.fallback_date)
+    console, errors = Console(quiet=args.quiet), Console(stderr=True)
+    total = len(batch.discover(args.source)[0])
+    try:
+        with Progress(console=errors, transient=True, disable=total < PROGRESS_FROM) as progress:
+            task = progress.add_task("ingest", total=total)
+            result = batch.run(config, progress=lambda _source: progress.advance(task))
+    except OverrideError as exc:
+        raise UserError(str(exc)) from None
+    if args.report:
+        report.save(result, args.report)
+    report.show(result, console, errors)
+    return 0 if all(outcome.ok for outcome in result.outcomes) else 1

@@ -1,0 +1,98 @@
+"""Classify: file an article in a series (blog, interview, opinion), with a confidence and the evidence.
+
+An explicit label on the page wins. Otherwise the text decides, from cues kept as data in the rules:
+question-and-answer turns, quotes attributed to named people and a conversation make an interview; a personal
+first-person account makes a blog; an argued, normative position, often with the authors' bios at the end,
+makes an opinion piece.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+
+from pipeline.ingest import fields
+from pipeline.ingest.rules import Rules
+from pipeline.model import SERIES, Article, BlockKind
+
+_QUOTED = re.compile(r"[‘“„\"](.+?)[’”\"]")
+
+
+def classify(article: Article, rules: Rules) -> Article:
+    labelled = _by_label(article, rules)
+    if labelled:
+        article.series, article.confidence = labelled, 0.95
+        return article
+    scores, evidence = _scores(article, rules)
+    article.series = max(SERIES, key=lambda series: (scores[series], -SERIES.index(series)))
+    article.confidence = round(_softmax(scores)[article.series], 2)
+    article.evidence += evidence
+    return article
+
+
+def _by_label(article: Article, rules: Rules) -> str:
+    """The series named by the page's labels, when they name exactly one."""
+    named = {rules.labels[label] for label in article.labels if rules.labels.get(label)}
+    if len(named) != 1:
+        if len(named) > 1:
+            article.evidence.append(
+                f"labels disagree ({', '.join(sorted(article.labels))}): the text decides"
+            )
+        return ""
+    series = named.pop()
+    shown = ", ".join(sorted({label for label in article.labels if rules.labels.get(label) == series}))
+    article.evidence.append(f"label on the page: {shown}")
+    return series
+
+
+def _scores(article: Article, rules: Rules) -> tuple[Counter[str], list[str]]:
+    cues, weights = rules.cues, rules.weights
+    text = "\n".join(block.text for block in article.blocks if block.kind is not BlockKind.PULLQUOTE)
+    words = max(fields.word_count(text), 1)
+    per100 = 100 / words
+    scores: Counter[str] = Counter({series: 0.0 for series in SERIES})
+    evidence: list[str] = []
+
+    def add(series: str, value: float, note: str) -> None:
+        if value > 0:
+            scores[series] += value
+            evidence.append(f"{series} +{value:.1f}: {note}")
+
+    questions = sum(block.kind is BlockKind.QUESTION for block in article.blocks)
+    add("interview", weights["qa_turns"] * bool(questions), f"{questions} question-and-answer turns")
+    attributed = len(cues["attributed_quote"].findall(text)) + len(cues["quote_then_speaker"].findall(text))
+    add(
+        "interview",
+        weights["attributed_quotes"] * min(attributed, 4),
+        f"{attributed} quotes attributed to people",
+    )
+    talk = len(cues["conversation"].findall(text))
+    add("interview", weights["conversation"] * min(talk, 2), f"{talk} phrases framing a conversation")
+    share = sum(len(quote) for quote in _QUOTED.findall(text)) / max(len(text), 1)
+    add("interview", weights["quote_share"] * share, f"{share:.0%} of the text in quotes")
+
+    singular = len(cues["first_person_singular"].findall(text)) * per100
+    add(
+        "blog",
+        weights["first_person_singular"] * min(singular, 6),
+        f"first person singular {singular:.1f}/100 words",
+    )
+    plural = len(cues["first_person_plural"].findall(text)) * per100
+    add(
+        "opinion",
+        weights["first_person_plural"] * min(plural, 4),
+        f"first person plural {plural:.1f}/100 words",
+    )
+    normative = len(cues["normative"].findall(text)) * per100
+    add("opinion", weights["normative"] * min(normative, 4), f"normative words {normative:.1f}/100 words")
+    if article.closing_bios:
+        add("opinion", weights["bio_authors"], "the authors' bios close the piece")
+    return scores, evidence
+
+
+def _softmax(scores: Counter[str]) -> dict[str, float]:
+    top = max(scores.values())
+    exps = {series: math.exp(score - top) for series, score in scores.items()}
+    total = sum(exps.values())
+    return {series: value / total for series, value in exps.items()}

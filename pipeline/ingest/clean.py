@@ -1,0 +1,323 @@
+"""Clean: give every line of a page its role; chrome is removed with a reason, nothing is lost silently.
+
+Signals that generalise across sites, in this order:
+1. rules kept as data (``pipeline/rules/nl.toml``): calls to act, login prompts, share widgets, dates ...
+2. lines that recur on several pages of the same batch (site furniture);
+3. the page's shape: the article's core is the span of paragraphs of running text; runs of short lines
+   without sentence punctuation outside it are menus; what follows the article's closing signature under
+   a heading of its own is a box of the site, not the article.
+When a line fits none of these it stays in the article.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from pipeline.ingest import fields
+from pipeline.ingest.rules import Rules
+from pipeline.model import Line, Page, Role
+
+Recurrence = Callable[[str], int]  # how many pages of the batch hold this (normalised) line
+
+
+def recurrence_key(text: str) -> str:
+    """The form in which lines are compared across pages."""
+    return " ".join(text.lower().split())
+
+
+def words(line: Line) -> int:
+    return fields.word_count(line.text)
+
+
+def ends_sentence(line: Line, rules: Rules) -> bool:
+    return bool(rules.sentence_end.search(line.text))
+
+
+def is_paragraph(line: Line, rules: Rules) -> bool:
+    """A paragraph of running text: long enough, and ending as a sentence ends."""
+    return (
+        line.role is Role.BODY
+        and words(line) >= rules.limits["core_min_words"]
+        and ends_sentence(line, rules)
+    )
+
+
+def is_short(line: Line, rules: Rules) -> bool:
+    return words(line) <= rules.limits["menu_item_max_words"] and not ends_sentence(line, rules)
+
+
+def mark(line: Line, role: Role, reason: str) -> None:
+    line.role, line.reason = role, reason
+
+
+def clean(page: Page, rules: Rules, recurrence: Recurrence | None = None) -> Page:
+    lines = [line for line in page.lines if line.role is Role.BODY]  # HTML chrome arrives marked already
+    _by_rules(lines, rules)
+    _magazine_boilerplate(lines, rules)
+    if recurrence:
+        _recurring(lines, rules, recurrence)
+    _closing_bios(lines, rules)
+    start = _article_start(lines, rules)
+    core = _core(lines, rules, start)
+    if core is None:
+        _title(lines, rules, start, len(lines))
+        return page
+    first, last = core
+    last = _signature(lines, rules, first, last)
+    _menus(lines, rules, first, last)
+    _title(lines, rules, start, first)
+    _above_title(lines, rules, start)
+    _after_article(lines, rules, last)
+    _duplicates(lines, rules)
+    return page
+
+
+def _by_rules(lines: list[Line], rules: Rules) -> None:
+    """Lines that a rule recognises on their own."""
+    seen_paragraph = False
+    for line in lines:
+        _by_rule(line, rules, top=not seen_paragraph)
+        seen_paragraph = seen_paragraph or is_paragraph(line, rules)
+
+
+def _by_rule(line: Line, rules: Rules, *, top: bool) -> None:
+    text, count = line.text, words(line)
+    if top and rules.theme_header.match(text):
+        return mark(line, Role.THEME, "theme page header")
+    if match := rules.label_line.match(text):
+        return mark(line, Role.LABEL, f"type label '{match['label']}'")
+    if count <= 40 and rules.provenance.search(text):
+        return mark(line, Role.PROVENANCE, "where the article appeared before (kept as metadata)")
+    if fields.date_line(text, rules):
+        return mark(line, Role.DATE, "date line (kept as metadata)")
+    if fields.byline(text, rules):
+        return mark(line, Role.BYLINE, "byline (kept as metadata)")
+    for rule in rules.chrome:
+        if count <= rule.max_words and rule.pattern.search(text):
+            return mark(line, Role.CHROME, rule.reason)
+    if _glued_menu(line, rules):
+        mark(line, Role.CHROME, rules.raw["glued_menu"]["reason"])
+
+
+def _glued_menu(line: Line, rules: Rules) -> bool:
+    spec = rules.raw["glued_menu"]
+    if words(line) > spec["max_words"] or ends_sentence(line, rules):
+        return False
+    joints = list(rules.glue_joint.finditer(line.text))
+    if len(joints) >= spec["min_joints"]:
+        return True
+    if not joints:
+        return False
+    cut = joints[0].start() + 1
+    parts = (line.text[:cut].lower().strip(), line.text[cut:].lower().strip())
+    return any(part.endswith(word) or part.startswith(word) for part in parts for word in spec["menu_words"])
+
+
+def _magazine_boilerplate(lines: list[Line], rules: Rules) -> None:
+    """After a provenance line, lines that name the magazine again are its boilerplate."""
+    for index, line in enumerate(lines):
+        if line.role is not Role.PROVENANCE or not (found := rules.magazine.search(line.text)):
+            continue
+        name = found.group(1)
+        for after in lines[index + 1 :]:
+            if after.role is Role.BODY and name in after.text:
+                mark(after, Role.CHROME, f"{rules.raw['provenance']['boilerplate_reason']} ({name})")
+            elif after.role is Role.BODY:
+                break
+
+
+def _recurring(lines: list[Line], rules: Rules, recurrence: Recurrence) -> None:
+    """Short lines found on several pages of the batch are the site's, not an article's."""
+    limit, least = rules.limits["recurring_max_words"], rules.limits["recurring_min_pages"]
+    for index, line in enumerate(lines):
+        if line.role is not Role.BODY or words(line) > limit:
+            continue
+        pages = recurrence(recurrence_key(line.text))
+        if pages >= least and not _heads_paragraph(lines, index, rules):
+            mark(line, Role.CHROME, f"recurs on {pages} pages of this batch")
+
+
+def _heads_paragraph(lines: list[Line], index: int, rules: Rules) -> bool:
+    """Whether the line is a subheading: short, and the next line of the article is running text."""
+    following = _next_body(lines, index)
+    return (
+        following is not None
+        and not ends_sentence(lines[index], rules)
+        and is_paragraph(lines[following], rules)
+        and _previous_is_paragraph(lines, index, rules)
+    )
+
+
+def _previous_is_paragraph(lines: list[Line], index: int, rules: Rules) -> bool:
+    before = [line for line in lines[:index] if line.role is Role.BODY]
+    return bool(before) and is_paragraph(before[-1], rules)
+
+
+def _next_body(lines: list[Line], index: int) -> int | None:
+    return next((i for i in range(index + 1, len(lines)) if lines[i].role is Role.BODY), None)
+
+
+def _closing_bios(lines: list[Line], rules: Rules) -> None:
+    """The last lines of text may be the authors' bios ("X is directeur van Y. Z is wethouder te W.")."""
+    for line in reversed(lines):
+        if line.role is not Role.BODY or is_short(line, rules):
+            continue
+        if not fields.bio(line.text, rules):
+            return
+        mark(line, Role.BYLINE, "the authors' bios (kept as metadata)")
+
+
+def _article_start(lines: list[Line], rules: Rules) -> int:
+    """Where the article starts: at a type label followed by a title, when text of the page precedes it.
+
+    A theme page shows a header, the theme's name and its introduction above the article
+    ("Themaoverzicht / Sociale Basis & Preventie / Hoofdthema's / intro ... / Blog / <title> / ...").
+    """
+    for index, line in enumerate(lines):
+        if line.role is not Role.LABEL or not any(is_paragraph(before, rules) for before in lines[:index]):
+            continue
+        title = _next_body(lines, index)
+        if title is None or not _title_like(lines[title], rules):
+            continue
+        if not any(is_paragraph(after, rules) for after in lines[title + 1 :]):
+            continue
+        _preamble(lines[:index], rules, lines[index].text)
+        return index
+    return 0
+
+
+def _preamble(lines: list[Line], rules: Rules, label: str) -> None:
+    """The text above the article: a theme's name and introduction on a theme page, else the site's."""
+    theme_page = any(line.role is Role.THEME for line in lines)
+    named = False
+    for line in lines:
+        if line.role is not Role.BODY:
+            continue
+        if not theme_page:
+            mark(line, Role.CHROME, f"page text above the article's type label '{label}'")
+        elif not named and not ends_sentence(line, rules):
+            mark(line, Role.THEME_NAME, "the theme of the page (kept as a tag)")
+            named = True
+        else:
+            mark(line, Role.THEME_INTRO, "the theme's introduction (kept as the tag's description)")
+
+
+def _title_like(line: Line, rules: Rules) -> bool:
+    if line.role is not Role.BODY:
+        return False
+    if rules.label_prefix.match(line.text):
+        return True
+    return words(line) <= rules.limits["title_max_words"] and not line.text.endswith((".", ",", ";"))
+
+
+def _core(lines: list[Line], rules: Rules, start: int) -> tuple[int, int] | None:
+    """The first and last paragraph of running text from ``start`` on."""
+    found = [i for i in range(start, len(lines)) if is_paragraph(lines[i], rules)]
+    return (found[0], found[-1]) if found else None
+
+
+def _signature(lines: list[Line], rules: Rules, first: int, last: int) -> int:
+    """A byline after the article's text closes it; what follows under headings of its own is a box.
+
+    Returns the index of the article's last line.
+    """
+    closing = next(
+        (i for i in range(first + 1, len(lines)) if lines[i].role is Role.BYLINE),
+        None,
+    )
+    if closing is None or closing > last:
+        return last
+    box = ""
+    for line in lines[closing + 1 :]:
+        if line.role is not Role.BODY:
+            continue
+        if not box and _is_heading(line, rules):
+            box = line.text
+        if box:
+            mark(line, Role.CHROME, f"box after the article's signature ('{box}')")
+    return closing
+
+
+def _is_heading(line: Line, rules: Rules) -> bool:
+    limits = rules.limits
+    return (
+        words(line) <= limits["heading_max_words"]
+        and len(line.text) <= limits["heading_max_chars"]
+        and not line.text.endswith((".", ",", ";", ":"))
+    )
+
+
+def _menus(lines: list[Line], rules: Rules, first: int, last: int) -> None:
+    """Runs of short lines outside the article's core are menus."""
+    least = rules.limits["menu_run_min"]
+    run: list[Line] = []
+    for index, line in enumerate([*lines, None]):
+        inside = line is not None and first <= index <= last
+        if line is not None and not inside and (line.role is Role.CHROME or _menu_item(line, rules)):
+            run.append(line)
+            continue
+        items = [item for item in run if item.role is Role.BODY]
+        if len(run) >= least and items:
+            for item in items:
+                mark(item, Role.CHROME, f"menu ({len(run)} short lines in a row)")
+        run = []
+
+
+def _menu_item(line: Line, rules: Rules) -> bool:
+    return line.role is Role.BODY and is_short(line, rules) and not line.text.endswith("?")
+
+
+def _title(lines: list[Line], rules: Rules, start: int, end: int) -> None:
+    """The title: the first title-like line above the first paragraph, preferring two words or more."""
+    candidates = [i for i in range(start, end) if _title_like(lines[i], rules)]
+    if not candidates:
+        return
+    chosen = next((i for i in candidates if words(lines[i]) >= 2), candidates[0])
+    mark(lines[chosen], Role.TITLE, "title (kept as metadata)")
+
+
+def _above_title(lines: list[Line], rules: Rules, start: int) -> None:
+    """Lines above the title: a theme page's text is handled already; short lines are navigation."""
+    title = next((i for i, line in enumerate(lines) if line.role is Role.TITLE), None)
+    if title is None:
+        return
+    for line in lines[start:title]:
+        if line.role is Role.BODY and not ends_sentence(line, rules):
+            mark(line, Role.CHROME, "short line above the title (navigation)")
+
+
+def _after_article(lines: list[Line], rules: Rules, last: int) -> None:
+    """After the article's last paragraph, short lines are the site's."""
+    for line in lines[last + 1 :]:
+        if (
+            line.role is Role.BODY
+            and not ends_sentence(line, rules)
+            and words(line) <= rules.limits["heading_max_words"]
+        ):
+            mark(line, Role.CHROME, "short line after the article (navigation, footer)")
+
+
+def _duplicates(lines: list[Line], rules: Rules) -> None:
+    """A teaser cut from the article's start, and a paragraph repeated whole, appear once."""
+    body = [line for line in lines if line.role is Role.BODY]
+    seen: dict[str, Line] = {}
+    for line in body:
+        key = recurrence_key(line.text)
+        if key in seen and words(line) >= 6:
+            mark(line, Role.DUPLICATE, f"repeats line {seen[key].number}")
+            continue
+        seen.setdefault(key, line)
+        teaser = line.text.rstrip(".… ").rstrip()
+        if len(teaser) < rules.limits["teaser_min_chars"]:
+            continue
+        origin = next(
+            (
+                other
+                for other in body
+                if other is not line and len(other.text) > len(line.text) and other.text.startswith(teaser)
+            ),
+            None,
+        )
+        cut = line.text.endswith(("...", "…")) or not ends_sentence(line, rules)
+        if origin is not None and cut:
+            mark(line, Role.DUPLICATE, f"teaser repeating the start of line {origin.number}")

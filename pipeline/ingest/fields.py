@@ -1,0 +1,125 @@
+"""Recognisers for the lines that carry metadata: dates, bylines, closing bios.
+
+Both stages use them: ``clean`` to give such a line its role, ``structure`` to read its fields.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from pipeline.ingest.rules import Rules
+from pipeline.model import Author
+
+_SENTENCES = re.compile(r"(?<=[.!?])\s+(?=[A-Z‘'\"“])")
+_PARENS = re.compile(r"^(?P<name>[^()]+?)\s*\((?P<role>[^()]+)\)$")
+
+
+def word_count(text: str) -> int:
+    return len(text.split())
+
+
+def iso_date(match: re.Match[str], rules: Rules) -> str | None:
+    """The ISO date of a match of ``rules.date``, or None when it is no real date (31 februari)."""
+    groups = match.groupdict()
+    try:
+        if groups["iso"]:
+            return dt.date.fromisoformat(groups["iso"]).isoformat()
+        if groups["day"]:
+            month = rules.month_numbers[groups["month"].lower()]
+            return dt.date(int(groups["year"]), month, int(groups["day"])).isoformat()
+        return dt.date(int(groups["y"]), int(groups["m"]), int(groups["d"])).isoformat()
+    except ValueError:
+        return None
+
+
+@dataclass
+class DateLine:
+    date: str
+    modified: bool  # "bijgewerkt op ...": the page's Modified date, not its Date
+    byline: str | None  # "geplaatst door X": the text after "door"
+
+
+def date_line(text: str, rules: Rules) -> DateLine | None:
+    """A line that is a date and nothing else of the article ("26 maart 2021 | 1 minuut lezen")."""
+    if word_count(text) > rules.raw["dates"]["date_line_max_words"]:
+        return None
+    match = rules.date.search(text)
+    if not match or not (date := iso_date(match, rules)):
+        return None
+    byline = rules.date_byline.search(text[match.end() :]) or rules.date_byline.search(text[: match.start()])
+    rest = text[: match.start()] + " " + text[match.end() :]
+    if byline:
+        rest = rest.replace(byline.group(0), " ")
+    rest = rules.date_filler.sub(" ", rest)
+    if len(re.findall(r"\w{2,}", rest)) > 1:
+        return None
+    author = byline.group("rest") if byline and people(byline.group("rest"), rules) else None
+    return DateLine(date, bool(rules.date_modified.search(text)), author)
+
+
+def is_name(text: str, rules: Rules, *, min_words: int = 1) -> bool:
+    """Whether ``text`` reads as a person's name: capitalised words, with particles such as "van der"."""
+    tokens = text.split()
+    limit = rules.raw["bylines"]["name_max_words"]
+    if not min_words <= len(tokens) <= limit or not tokens[0][0].isupper() or not tokens[-1][0].isupper():
+        return False
+    for token in tokens:
+        if token.lower() in rules.particles and not token[0].isupper():
+            continue
+        if not (token[0].isupper() and re.fullmatch(r"[\w.’'-]+", token)) or any(c.isdigit() for c in token):
+            return False
+    return True
+
+
+def people(text: str, rules: Rules) -> list[Author]:
+    """Authors from a byline's text: "X, rol", "X en Y", "X (rol) en Y (rol)"; [] when it names nobody."""
+    text = text.strip().rstrip(".").strip()
+    parts = [part.strip() for part in rules.and_words.split(text) if part.strip()]
+    if parts and all(_PARENS.match(part) for part in parts):
+        found = [_PARENS.match(part) for part in parts]
+        authors = [Author(m["name"].strip(), m["role"].strip()) for m in found if m]
+        return authors if all(is_name(a.name, rules) for a in authors) else []
+    head, _, role = text.partition(",")
+    names = [name.strip() for name in rules.and_words.split(head) if name.strip()]
+    if not names or not all(is_name(name, rules) for name in names):
+        return []
+    more = [name.strip() for name in rules.and_words.split(role.replace(",", " en ")) if name.strip()]
+    if role and more and all(is_name(name, rules, min_words=2) for name in more):
+        return [Author(name) for name in names + more]
+    return [Author(name, role.strip()) for name in names]
+
+
+@dataclass
+class Byline:
+    authors: list[Author]
+    label: str  # the word before "door" ("Blog door X"), lower case, or ""
+
+
+def byline(text: str, rules: Rules) -> Byline | None:
+    """A byline such as "Door: X, functie", "Blog door X", "Tekst: X / Beeld: Y"."""
+    if word_count(text) > rules.raw["bylines"]["max_words"]:
+        return None
+    allowed = set(rules.labels) | set(rules.raw["bylines"]["label_words"])
+    for pattern in rules.bylines:
+        match = pattern.match(text)
+        if not match:
+            continue
+        label = (match.groupdict().get("label") or "").lower()
+        if label and label not in allowed:
+            continue
+        if authors := people(match["rest"], rules):
+            return Byline(authors, label)
+    return None
+
+
+def bio(text: str, rules: Rules) -> list[Author]:
+    """Closing bios: every sentence reads "<Name> is <role>." ("X is directeur van Y. Z is wethouder.")."""
+    authors = []
+    for sentence in _SENTENCES.split(text.strip()):
+        match = rules.bio.match(sentence.strip().rstrip("."))
+        if not match or not is_name(match["name"], rules, min_words=2):
+            return []
+        authors.append(Author(match["name"], match["role"].strip()))
+    return authors

@@ -1,0 +1,88 @@
+"""Editor overrides: ``overrides.toml`` beside the source pages sets fields of an article; overrides win.
+
+["002_639538e7ccf8d073.txt"]
+series = "opinion"
+date = "2014-03-01"
+title = "Een sociaal wijkteam is geen container"
+authors = ["Rogier den Uyl", { name = "Johan Kruithof", role = "wethouder te Apeldoorn" }]
+tags = ["Sociale wijkteams"]
+status = "draft"
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pipeline.model import SERIES, Article, Author
+
+FILE_NAME = "overrides.toml"
+KEYS = ("series", "title", "date", "authors", "tags", "status")
+STATUSES = ("published", "draft", "hidden")
+
+
+class OverrideError(ValueError):
+    """An override file that can't be used; the message names the source and the key."""
+
+
+def load(folder: Path) -> dict[str, dict[str, Any]]:
+    """The overrides for each source file name, checked; {} when there is no override file."""
+    path = folder / FILE_NAME
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise OverrideError(f"{path}: not valid TOML ({exc})") from None
+    for source, fields in data.items():
+        if not isinstance(fields, dict):
+            raise OverrideError(f"{path}: [{source!r}] must be a table of fields")
+        _check(path, source, fields)
+    return data
+
+
+def _check(path: Path, source: str, fields: dict[str, Any]) -> None:
+    where = f"{path}: [{source!r}]"
+    unknown = sorted(set(fields) - set(KEYS))
+    if unknown:
+        raise OverrideError(f"{where}: unknown key {unknown[0]!r} (known: {', '.join(KEYS)})")
+    if "series" in fields and fields["series"] not in SERIES:
+        raise OverrideError(f"{where}: series must be one of {', '.join(SERIES)}")
+    if "status" in fields and fields["status"] not in STATUSES:
+        raise OverrideError(f"{where}: status must be one of {', '.join(STATUSES)}")
+    if "date" in fields:
+        try:
+            dt.date.fromisoformat(str(fields["date"]))
+        except ValueError:
+            raise OverrideError(f"{where}: date must be YYYY-MM-DD") from None
+    if "title" in fields and not (isinstance(fields["title"], str) and fields["title"].strip()):
+        raise OverrideError(f"{where}: title must be a non-empty string")
+    for key in ("authors", "tags"):
+        if key in fields and not isinstance(fields[key], list):
+            raise OverrideError(f"{where}: {key} must be a list")
+
+
+def _author(value: str | dict[str, str]) -> Author:
+    if isinstance(value, dict):
+        return Author(str(value.get("name", "")).strip(), str(value.get("role", "")).strip())
+    return Author(str(value).strip())
+
+
+def apply(article: Article, fields: dict[str, Any]) -> Article:
+    """Set the overridden fields and note each in ``article.overridden``."""
+    for key, value in fields.items():
+        if key == "authors":
+            article.authors = [author for author in map(_author, value) if author.name]
+        elif key == "tags":
+            article.tags = [str(tag).strip() for tag in value if str(tag).strip()]
+        elif key == "date":
+            article.date, article.date_source = str(value), "override"
+        elif key == "series":
+            article.series, article.confidence = value, 1.0
+            article.evidence.append("set by the editor in overrides.toml")
+        else:
+            setattr(article, key, str(value).strip())
+        article.overridden.append(key)
+    return article

@@ -1,0 +1,58 @@
+"""Read: a source file becomes a ``Page`` of normalised, numbered lines.
+
+Normalising never changes a word: line endings, non-breaking and zero-width spaces, control characters and
+runs of spaces are evened out; the text itself stays as the page gave it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from pathlib import Path
+
+from pipeline.ingest.decode import Rejected, decode
+from pipeline.model import Line, Page
+
+TEXT_SUFFIXES = frozenset({".txt", ".text", ".md"})
+HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
+
+_SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+_INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060\ufeff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def normalise(text: str) -> str:
+    """One line of text, evened out: NFC, single spaces, no invisible or control characters."""
+    text = unicodedata.normalize("NFC", text)
+    text = _INVISIBLE.sub("", text)
+    text = _CONTROL.sub(" ", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def text_lines(text: str) -> list[Line]:
+    """The non-blank lines of ``text``, numbered as in the source (from 1)."""
+    raw = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
+    lines = (Line(number, normalise(line)) for number, line in enumerate(raw.split("\n"), start=1))
+    return [line for line in lines if line.text]
+
+
+def read_page(path: Path, source: str, *, max_bytes: int) -> Page:
+    """Read one source file; raises ``Rejected`` with a one-line reason when it can't be an article."""
+    data = path.read_bytes()
+    is_html = path.suffix.lower() in HTML_SUFFIXES
+    text = decode(data, max_bytes=max_bytes, html=is_html)
+    digest = hashlib.sha256(data).hexdigest()
+    if is_html:
+        from pipeline.ingest.html import read_html
+
+        page = read_html(source, text)
+        page.digest = digest
+        for line in page.lines:
+            line.text = normalise(line.text)
+        page.lines = [line for line in page.lines if line.text]
+    else:
+        page = Page(source=source, lines=text_lines(text), digest=digest)
+    if not any(line.text for line in page.lines):
+        raise Rejected("no text in the file")
+    return page

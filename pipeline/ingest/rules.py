@@ -1,0 +1,112 @@
+"""The language rules (``pipeline/rules/nl.toml``), loaded once and compiled."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+FLAGS = re.IGNORECASE
+
+
+@dataclass(frozen=True)
+class ChromeRule:
+    reason: str
+    pattern: re.Pattern[str]
+    max_words: int
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Compiled rules; ``raw`` keeps the TOML for the plain values (limits, word lists, weights)."""
+
+    raw: dict[str, Any]
+    chrome: tuple[ChromeRule, ...]
+    sentence_end: re.Pattern[str]
+    glue_joint: re.Pattern[str]
+    theme_header: re.Pattern[str]
+    provenance: re.Pattern[str]
+    magazine: re.Pattern[str]
+    labels: dict[str, str]
+    label_line: re.Pattern[str]
+    label_prefix: re.Pattern[str]
+    bylines: tuple[re.Pattern[str], ...]
+    bio: re.Pattern[str]
+    and_words: re.Pattern[str]
+    particles: frozenset[str]
+    date: re.Pattern[str]
+    date_filler: re.Pattern[str]
+    date_modified: re.Pattern[str]
+    date_byline: re.Pattern[str]
+    month_numbers: dict[str, int]
+    cues: dict[str, re.Pattern[str]]
+
+    @property
+    def limits(self) -> dict[str, int]:
+        return self.raw["limits"]
+
+    @property
+    def weights(self) -> dict[str, float]:
+        return self.raw["cues"]["weights"]
+
+
+def _date_pattern(months: list[list[str]], weekdays: str) -> tuple[re.Pattern[str], dict[str, int]]:
+    numbers = {name: index for index, names in enumerate(months, start=1) for name in names}
+    names = "|".join(sorted(map(re.escape, numbers), key=len, reverse=True))
+    pattern = (
+        rf"(?:{weekdays}\s+)?"
+        rf"(?:(?P<day>\d{{1,2}})\s+(?P<month>{names})\.?,?\s+(?P<year>(?:19|20)\d\d)"
+        rf"|(?P<iso>(?:19|20)\d\d-\d\d-\d\d)"
+        rf"|(?P<d>\d{{1,2}})[-/.](?P<m>\d{{1,2}})[-/.](?P<y>(?:19|20)\d\d))\b"
+    )
+    return re.compile(pattern, FLAGS), numbers
+
+
+def _compile(raw: dict[str, Any]) -> Rules:
+    limits = raw["limits"]
+    default_max = limits["chrome_max_words"]
+    chrome = [
+        ChromeRule(rule["reason"], re.compile(rule["pattern"], FLAGS), rule.get("max_words", default_max))
+        for rule in raw["chrome"]
+    ]
+    labels = {key: value for key, value in raw["labels"].items() if key != "title_separator"}
+    label_names = "|".join(sorted(map(re.escape, labels), key=len, reverse=True))
+    date, months = _date_pattern(raw["dates"]["months"], raw["dates"]["weekdays"])
+    cues = {key: re.compile(value, FLAGS) for key, value in raw["cues"].items() if isinstance(value, str)}
+    # Names in quotes and speakers are capitalised: these two cues must not ignore case.
+    for key in ("attributed_quote", "quote_then_speaker"):
+        cues[key] = re.compile(raw["cues"][key])
+    return Rules(
+        raw=raw,
+        chrome=tuple(chrome),
+        sentence_end=re.compile(raw["sentence_end"]),
+        glue_joint=re.compile(raw["glued_menu"]["joint"]),
+        theme_header=re.compile(raw["theme"]["header"], FLAGS),
+        provenance=re.compile(raw["provenance"]["pattern"], FLAGS),
+        magazine=re.compile(raw["provenance"]["magazine"]),
+        labels=labels,
+        label_line=re.compile(rf"^(?P<label>{label_names})[.:]?$", FLAGS),
+        label_prefix=re.compile(
+            rf"^(?P<label>{label_names})(?P<sep>{raw['labels']['title_separator']})(?P<rest>\S.*)$", FLAGS
+        ),
+        bylines=tuple(re.compile(pattern, FLAGS) for pattern in raw["bylines"]["patterns"]),
+        bio=re.compile(raw["bylines"]["bio"]),
+        and_words=re.compile(raw["bylines"]["and_words"], FLAGS),
+        particles=frozenset(raw["bylines"]["particles"]),
+        date=date,
+        date_filler=re.compile(raw["dates"]["filler"], FLAGS),
+        date_modified=re.compile(raw["dates"]["modified"], FLAGS),
+        date_byline=re.compile(raw["dates"]["byline"], FLAGS),
+        month_numbers=months,
+        cues=cues,
+    )
+
+
+@cache
+def load(language: str = "nl") -> Rules:
+    """The compiled rules of ``language`` (only Dutch for now)."""
+    text = resources.files("pipeline.rules").joinpath(f"{language}.toml").read_text(encoding="utf-8")
+    return _compile(tomllib.loads(text))

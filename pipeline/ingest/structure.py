@@ -1,0 +1,205 @@
+"""Structure: the roles of a page's lines become an ``Article``: its fields and its blocks of body text."""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.ingest import fields
+from pipeline.ingest.rules import Rules
+from pipeline.model import Article, Author, Block, BlockKind, Line, Page, Role
+
+_LIST_MARKER = re.compile(r"^(?:[-•*·–▪●]\s+|\d{1,2}[.)]\s+)")
+_QUOTES = "‘’'\"“”„«»"
+_NORMAL = re.compile(r"[\W_]+")
+
+
+def structure(page: Page, rules: Rules) -> Article:
+    article = Article(source=page.source)
+    _title(article, page, rules)
+    _dates(article, page, rules)
+    _authors(article, page, rules)
+    _provenance(article, page, rules)
+    _theme(article, page)
+    article.labels += [_label_of(line, rules) for line in page.with_role(Role.LABEL)]
+    article.blocks = _blocks(page.with_role(Role.BODY), rules)
+    _lede(article, rules)
+    return article
+
+
+def _label_of(line: Line, rules: Rules) -> str:
+    match = rules.label_line.match(line.text)
+    return match["label"].lower() if match else ""
+
+
+def _title(article: Article, page: Page, rules: Rules) -> None:
+    titles = page.with_role(Role.TITLE)
+    if not titles:
+        article.title = page.meta.get("title", "")
+        if not article.title:
+            article.warnings.append("no title found on the page")
+        return
+    text = titles[0].text
+    if match := rules.label_prefix.match(text):
+        article.labels.append(match["label"].lower())
+        text = match["rest"]
+    elif (first := text.split(maxsplit=1)[0].lower()) in rules.labels:
+        article.labels.append(first)  # "Interview Jan Jansen: ‘...’" keeps its title whole
+    article.title = text
+
+
+def _dates(article: Article, page: Page, rules: Rules) -> None:
+    for line in page.with_role(Role.DATE):
+        found = fields.date_line(line.text, rules)
+        if found and not found.modified and article.date is None:
+            article.date, article.date_source = found.date, f"page, line {line.number}"
+    if article.date is None and page.meta.get("date"):
+        article.date, article.date_source = page.meta["date"], "page markup"
+
+
+def _authors(article: Article, page: Page, rules: Rules) -> None:
+    found: list[Author] = []
+    for line in page.with_role(Role.BYLINE, Role.DATE):
+        if line.role is Role.DATE:
+            dated = fields.date_line(line.text, rules)
+            found += fields.people(dated.byline, rules) if dated and dated.byline else []
+        elif byline := fields.byline(line.text, rules):
+            found += byline.authors
+            article.labels += [byline.label] if byline.label in rules.labels else []
+        else:
+            found += fields.bio(line.text, rules)
+            article.closing_bios = True
+    if not found and page.meta.get("authors"):
+        found = [Author(name.strip()) for name in page.meta["authors"].split(";") if name.strip()]
+    article.authors = _merge(found)
+
+
+def _merge(authors: list[Author]) -> list[Author]:
+    """One entry per name, keeping the first role found."""
+    merged: dict[str, Author] = {}
+    for author in authors:
+        known = merged.setdefault(author.name, Author(author.name, author.role))
+        known.role = known.role or author.role
+    return list(merged.values())
+
+
+def _provenance(article: Article, page: Page, rules: Rules) -> None:
+    for line in page.with_role(Role.PROVENANCE):
+        article.source_note = article.source_note or line.text
+        if match := rules.magazine.search(line.text):
+            article.source_magazine = article.source_magazine or match.group(1)
+
+
+def _theme(article: Article, page: Page) -> None:
+    names = page.with_role(Role.THEME_NAME)
+    if not names:
+        return
+    theme = names[0].text
+    article.tags.append(theme)
+    intro = [line.text for line in page.with_role(Role.THEME_INTRO)]
+    if intro:
+        article.tag_descriptions[theme] = "\n\n".join(intro)
+
+
+def _blocks(lines: list[Line], rules: Rules) -> list[Block]:
+    questions = _questions(lines, rules)
+    blocks = []
+    for index, line in enumerate(lines):
+        blocks.append(Block(_kind(lines, index, rules, questions), line.text, line.number, line.links))
+    return blocks
+
+
+def _kind(lines: list[Line], index: int, rules: Rules, questions: set[int]) -> BlockKind:
+    line = lines[index]
+    if index in questions:
+        return BlockKind.QUESTION
+    if _LIST_MARKER.match(line.text) or line.hint == "li":
+        return BlockKind.LIST_ITEM
+    if line.hint in {"h1", "h2", "h3", "h4", "h5", "h6"} or _is_heading(lines, index, rules):
+        return BlockKind.HEADING
+    if _repeats_body(lines, index, rules):
+        return BlockKind.PULLQUOTE
+    if line.hint == "blockquote":
+        return BlockKind.QUOTE
+    return BlockKind.PARAGRAPH
+
+
+def _is_heading(lines: list[Line], index: int, rules: Rules) -> bool:
+    """A short line without closing punctuation, with text after it, is a subheading."""
+    limits, text = rules.limits, lines[index].text
+    if index == len(lines) - 1 or text.endswith((".", ",", ";", ":", "…")) or not text[0].isupper():
+        return False
+    if fields.word_count(text) > limits["heading_max_words"] or len(text) > limits["heading_max_chars"]:
+        return False
+    following = lines[index + 1].text
+    return fields.word_count(following) > fields.word_count(text) or bool(
+        rules.sentence_end.search(following)
+    )
+
+
+def normal(text: str) -> str:
+    """Text reduced to its words, for comparing a quote with the sentence it repeats."""
+    return _NORMAL.sub(" ", text.lower()).strip()
+
+
+def _repeats_body(lines: list[Line], index: int, rules: Rules) -> bool:
+    """A pull quote: a sentence-like line that the article says again, in a longer paragraph."""
+    line = lines[index]
+    count = fields.word_count(line.text)
+    quoted = line.text[0] in _QUOTES
+    if count < 6 or count > rules.limits["pullquote_max_words"]:
+        return False
+    if not (quoted or rules.sentence_end.search(line.text)):
+        return False
+    own = normal(line.text)
+    return any(
+        len(other.text) > len(line.text) and own in normal(other.text) for other in lines if other is not line
+    )
+
+
+def _questions(lines: list[Line], rules: Rules) -> set[int]:
+    """Interview questions: question lines answered by the next line, when a page has several such turns."""
+    prefix = rules.cues["question_prefix"]
+    turns = {
+        i
+        for i, line in enumerate(lines[:-1])
+        if (
+            line.text.endswith("?")
+            and fields.word_count(line.text) >= 3
+            and not lines[i + 1].text.endswith("?")
+        )
+        or prefix.match(line.text)
+    }
+    return turns if len(turns) >= rules.limits["qa_min_questions"] else set()
+
+
+def _lede(article: Article, rules: Rules) -> None:
+    """The standfirst: a first paragraph of moderate length, before any subheading, with text after it."""
+    blocks = article.blocks
+    paragraphs = [block for block in blocks if block.kind is BlockKind.PARAGRAPH]
+    if not paragraphs:
+        article.summary = article.title
+        return
+    first = paragraphs[0]
+    before_heading = all(block.kind is not BlockKind.HEADING for block in blocks[: blocks.index(first)])
+    if (
+        before_heading
+        and len(paragraphs) > 1
+        and fields.word_count(first.text) <= rules.limits["lede_max_words"]
+    ):
+        article.lede = first.text
+        article.summary = first.text
+        return
+    article.summary = _opening(first.text, rules.limits["summary_max_chars"])
+
+
+def _opening(text: str, limit: int) -> str:
+    """The first sentences of ``text`` within ``limit`` characters; a long first sentence is cut at a word."""
+    sentences = re.split(r"(?<=[.!?])\s+", text)
+    summary = sentences[0]
+    for sentence in sentences[1:]:
+        if len(summary) + 1 + len(sentence) > limit:
+            break
+        summary += " " + sentence
+    if len(summary) <= limit:
+        return summary
+    return summary[:limit].rsplit(" ", 1)[0] + " …"

@@ -1,0 +1,166 @@
+"""Write: an ``Article`` becomes a Pelican Markdown file in ``content/`` (format: docs/content-format.md).
+
+Text from a page is escaped so it can never become HTML, Markdown structure or metadata. Every file carries
+a ``Generator_hash``: a file whose text no longer matches it was changed by an editor and is left alone, as
+is every hand-written file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.model import Article, Block, BlockKind
+
+GENERATOR = "pipeline ingest"
+SERIES_LABELS = {"blog": "Blog", "interview": "Interview", "opinion": "Opinie"}
+
+_HASH_LINE = re.compile(r"^Generator_hash: (?P<hash>[0-9a-f]{64})\n", re.MULTILINE)
+_META_LINE = re.compile(r"^(?P<key>[A-Za-z_][\w-]*):\s*(?P<value>.*)$")
+_INLINE = re.compile(r"([\\`*_{}\[\]])")
+_BLOCK_START = re.compile(r"^(#|\+|-)")
+_NUMBERED = re.compile(r"^(\d+)([.)])(?=\s|$)")
+_SAFE_HREF = re.compile(r"^(https?://|mailto:|/|\.{0,2}/?[\w-])", re.IGNORECASE)
+
+
+def escape(text: str) -> str:
+    """Text as Markdown that renders as exactly this text: no HTML, no emphasis, no block structure."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _INLINE.sub(r"\\\1", text)
+    text = _NUMBERED.sub(r"\1\\\2", _BLOCK_START.sub(r"\\\1", text))
+    return "&#58;" + text[1:] if text.startswith(":") else text
+
+
+def meta_value(text: str) -> str:
+    """A metadata value on one line; list separators inside a value would split it, so they are replaced."""
+    return " ".join(text.split())
+
+
+def slugify(text: str, *, max_length: int = 80) -> str:
+    """An ASCII slug: "Een super de luxe sociale basis" -> "een-super-de-luxe-sociale-basis"."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if len(slug) > max_length:
+        slug = slug[:max_length].rsplit("-", 1)[0]
+    return slug or "artikel"
+
+
+def _with_links(block: Block) -> str:
+    text = escape(block.text)
+    for anchor, href in block.links:
+        if not anchor.strip() or not _SAFE_HREF.match(href) or "{" in href:
+            continue
+        target = escape(anchor)
+        if target in text:
+            url = href.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+            text = text.replace(target, f"[{target}]({url})", 1)
+    return text
+
+
+def render_block(block: Block, *, lede: bool = False) -> str:
+    text = _with_links(block)
+    match block.kind:
+        case BlockKind.HEADING:
+            return f"## {text}"
+        case BlockKind.PULLQUOTE:
+            return f"> {text}\n{{: .pullquote }}"
+        case BlockKind.QUESTION:
+            return f"**{text}**\n{{: .question }}"
+        case BlockKind.LIST_ITEM:
+            return "- " + escape(re.sub(r"^(?:[-•*·–▪●]\s+|\d{1,2}[.)]\s+)", "", block.text))
+        case BlockKind.QUOTE:
+            return f"> {text}"
+        case _:
+            return f"{text}\n{{: .lede }}" if lede else text
+
+
+def render_body(article: Article) -> str:
+    parts: list[str] = []
+    previous: BlockKind | None = None
+    for block in article.blocks:
+        rendered = render_block(block, lede=bool(article.lede) and block.text == article.lede)
+        if block.kind is BlockKind.LIST_ITEM and previous is BlockKind.LIST_ITEM:
+            parts[-1] += "\n" + rendered
+        else:
+            parts.append(rendered)
+        previous = block.kind
+    return "\n\n".join(parts) + "\n"
+
+
+def metadata(article: Article) -> list[tuple[str, str]]:
+    pullquote = next((b.text for b in article.blocks if b.kind is BlockKind.PULLQUOTE), "")
+    fields = [
+        ("Title", article.title),
+        ("Date", article.date or ""),
+        ("Modified", article.date or ""),
+        ("Category", SERIES_LABELS[article.series]),
+        ("Tags", "; ".join(meta_value(tag).replace(";", ",") for tag in article.tags)),
+        ("Authors", "; ".join(meta_value(a.name).replace(";", ",") for a in article.authors)),
+        ("Author_roles", "; ".join(meta_value(a.role).replace(";", ",") for a in article.authors)),
+        ("Slug", article.slug),
+        ("Summary", escape(article.summary)),
+        ("Lang", "nl"),
+        ("Status", article.status),
+        ("Series_confidence", f"{article.confidence:.2f}"),
+        ("Source_file", article.source),
+        ("Source_magazine", article.source_magazine),
+        ("Source_note", article.source_note),
+        ("Pullquote", pullquote),
+        ("Generator", GENERATOR),
+    ]
+    if not any(a.role for a in article.authors):
+        fields = [(key, value) for key, value in fields if key != "Author_roles"]
+    return [(key, meta_value(value)) for key, value in fields if value.strip()]
+
+
+def with_hash(header: list[tuple[str, str]], body: str) -> str:
+    """The file's text, with a last header line that hashes everything else."""
+    head = "".join(f"{key}: {value}\n" for key, value in header)
+    text = f"{head}\n{body}"
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    return f"{head}Generator_hash: {digest}\n\n{body}"
+
+
+def render(article: Article) -> str:
+    return with_hash(metadata(article), render_body(article))
+
+
+def render_tag(name: str, slug: str, description: str, source: str) -> str:
+    header = [("Title", meta_value(name)), ("Slug", slug), ("Source_file", source), ("Generator", GENERATOR)]
+    body = "\n\n".join(escape(paragraph) for paragraph in description.split("\n\n")) + "\n"
+    return with_hash(header, body)
+
+
+@dataclass(frozen=True)
+class Existing:
+    """A Markdown file already in the content folder."""
+
+    path: Path
+    meta: dict[str, str]
+    edited: bool  # generated by us, then changed by an editor
+    generated: bool
+
+
+def read_existing(path: Path) -> Existing:
+    text = path.read_text(encoding="utf-8", errors="replace")
+    meta: dict[str, str] = {}
+    for line in text.split("\n"):
+        match = _META_LINE.match(line)
+        if not match:
+            break
+        meta[match["key"].lower()] = match["value"].strip()
+    found = _HASH_LINE.search(text)
+    generated = meta.get("generator") == GENERATOR and found is not None
+    edited = False
+    if generated and found:
+        original = text[: found.start()] + text[found.end() :]
+        edited = hashlib.sha256(original.encode()).hexdigest() != found["hash"]
+    return Existing(path, meta, edited, generated)
+
+
+def scan(folder: Path) -> list[Existing]:
+    """Every Markdown file of the content folder, in a stable order."""
+    return [read_existing(path) for path in sorted(folder.rglob("*.md"))] if folder.is_dir() else []
