@@ -80,6 +80,12 @@ ASCII_LETTER = re.compile(r"[A-Za-z]")
 MIN_WESTERN_SHARE = 0.9
 MAX_ACCENTED_SHARE = 0.5
 NON_ASCII = re.compile(r"[^\x00-\x7f]")
+# UTF-8 read as windows-1252/Latin-1: a lead byte (Â-ï) then a continuation byte (0x80-0xBF as either reads).
+# A cheap screen before ftfy's badness check, which costs a regex pass over the whole text.
+MOJIBAKE_PAIR = re.compile(
+    "[\u00c2-\u00ef][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
+)
 
 # ftfy restricted to repairing encodings: no quote, dash, ligature, width, line-break or HTML changes.
 ENCODING_ONLY = ftfy.TextFixerConfig(
@@ -182,14 +188,18 @@ def _looks_western(text: str) -> bool:
         return False
     if len(special) > MAX_ACCENTED_SHARE * (len(special) + len(ASCII_LETTER.findall(text))):
         return False
-    return not is_bad(text)
+    return not _mojibake(text)
 
 
 def _repair(text: str) -> str:
     """Undo mojibake ("geÃ¯nterviewd" -> "geïnterviewd"); text without mojibake comes back unchanged."""
-    if text.isascii() or not is_bad(text):
+    if text.isascii() or not _mojibake(text):
         return text
     return ftfy.fix_text(text, ENCODING_ONLY)
+
+
+def _mojibake(text: str) -> bool:
+    return MOJIBAKE_PAIR.search(text) is not None and is_bad(text)
 
 
 def _checked(text: str) -> str:
