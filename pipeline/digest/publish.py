@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time
@@ -78,6 +79,9 @@ def preview_message(config: DigestConfig, rendered: Rendered) -> bytes:
         sent=day,
         message_id=f"<nummer-{rendered.number}.voorbeeld@{me.domain}>",
     )
+    # The MIME boundary is random by default; one derived from the parts keeps the file reproducible.
+    digest = hashlib.sha256((rendered.html + rendered.text).encode()).hexdigest()[:24]
+    message.set_boundary(f"==nummer-{rendered.number}-{digest}==")
     return bytes(message)
 
 
