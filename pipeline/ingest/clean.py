@@ -64,8 +64,8 @@ def clean(page: Page, rules: Rules, recurrence: Recurrence | None = None) -> Pag
         return page
     first, last = core
     last = _signature(lines, rules, first, last)
-    _menus(lines, rules, first, last)
     _title(lines, rules, start, first)
+    _menus(lines, rules, first, last)
     _above_title(lines, rules, start)
     _after_article(lines, rules, last)
     _duplicates(lines, rules)
@@ -249,18 +249,27 @@ def _is_heading(line: Line, rules: Rules) -> bool:
 
 def _menus(lines: list[Line], rules: Rules, first: int, last: int) -> None:
     """Runs of short lines outside the article's core are menus."""
-    least = rules.limits["menu_run_min"]
-    run: list[Line] = []
+    for run in _short_runs(lines, rules, outside=(first, last)):
+        items = [lines[i] for i in run if lines[i].role in {Role.BODY, Role.LABEL}]
+        for item in items:
+            mark(item, Role.CHROME, f"menu ({len(run)} short lines in a row)")
+
+
+def _short_runs(lines: list[Line], rules: Rules, outside: tuple[int, int] = (-1, -1)) -> list[list[int]]:
+    """Runs of at least ``menu_run_min`` short lines (or chrome) in a row, not crossing ``outside``'s span."""
+    runs, run = [], []
     for index, line in enumerate([*lines, None]):
-        inside = line is not None and first <= index <= last
-        if line is not None and not inside and (line.role is Role.CHROME or _menu_item(line, rules)):
-            run.append(line)
+        inside = outside[0] <= index <= outside[1]
+        if line is not None and not inside and (line.role in MENU_ROLES or _menu_item(line, rules)):
+            run.append(index)
             continue
-        items = [item for item in run if item.role is Role.BODY]
-        if len(run) >= least and items:
-            for item in items:
-                mark(item, Role.CHROME, f"menu ({len(run)} short lines in a row)")
+        if len(run) >= rules.limits["menu_run_min"]:
+            runs.append(run)
         run = []
+    return runs
+
+
+MENU_ROLES = frozenset({Role.CHROME, Role.LABEL})  # a type label among menu items is a menu item
 
 
 def _menu_item(line: Line, rules: Rules) -> bool:
@@ -272,7 +281,11 @@ def _title(lines: list[Line], rules: Rules, start: int, end: int) -> None:
     candidates = [i for i in range(start, end) if _title_like(lines[i], rules)]
     if not candidates:
         return
-    chosen = next((i for i in candidates if words(lines[i]) >= 2), candidates[0])
+    in_menu = {index for run in _short_runs(lines, rules) for index in run}
+    chosen = next(
+        (i for i in candidates if words(lines[i]) >= 2 and i not in in_menu),
+        next((i for i in candidates if i not in in_menu), candidates[0]),
+    )
     mark(lines[chosen], Role.TITLE, "title (kept as metadata)")
 
 
