@@ -111,7 +111,6 @@ BLOCK = frozenset(
         "ul",
         "button",
         "br",
-        "img",
     ]
 )
 HINT_TAGS = frozenset(
@@ -144,6 +143,40 @@ MAX_META = 500
 MAX_JSON_LD = 1_000_000
 MAX_JSON_NODES = 5000
 
+MAX_DEPTH = 1000
+# Elements that never hold nested markup, or whose raw text must stay inside its tags (script, style).
+NOT_NESTING = frozenset(
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "source",
+        "track",
+        "wbr",
+        "p",
+        "li",
+        "dt",
+        "dd",
+        "tr",
+        "td",
+        "th",
+        "option",
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "textarea",
+        "title",
+    ]
+)
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)[^>]*>")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _WORD = re.compile(r"\w+")
@@ -206,6 +239,7 @@ def read_html(source: str, text: str) -> Page:
     if not walk.blocks:
         raise Rejected("HTML page without any text")
     _mark_initial(walk.blocks)
+    _promote_if_no_good(walk.blocks)
     article = _choose_article(walk)
     _mark_chrome(walk, article)
     if article is None:
@@ -230,9 +264,40 @@ def _parse(text: str) -> etree._Element:
         root = etree.fromstring(text.encode("utf-8", errors="replace"), parser)
     except (etree.LxmlError, ValueError) as error:
         raise Rejected(f"unreadable HTML ({str(error).splitlines()[0][:80]})") from None
+    if root is not None and any("Excessive depth" in error.message for error in parser.error_log):
+        root = etree.fromstring(_flatten(text).encode("utf-8", errors="replace"), parser)
     if root is None:
         raise Rejected("HTML page without any text")
     return root
+
+
+def _flatten(text: str) -> str:
+    """Drop the tags nested deeper than MAX_DEPTH (libxml2 stops parsing at 2048 levels), keeping the text.
+
+    An approximation of HTML's nesting (void and self-closing elements don't nest); only used on pages that
+    exceeded libxml2's limit.
+    """
+    open_tags: list[str] = []
+    dropped: dict[str, int] = {}
+
+    def keep(match: re.Match[str]) -> str:
+        closing, name = match.group(1) == "/", match.group(2).lower()
+        if name in NOT_NESTING:
+            return match.group(0)
+        if not closing:
+            if len(open_tags) < MAX_DEPTH:
+                open_tags.append(name)
+                return match.group(0)
+            dropped[name] = dropped.get(name, 0) + 1
+            return ""
+        if dropped.get(name):
+            dropped[name] -= 1
+            return ""
+        if name in open_tags:
+            del open_tags[len(open_tags) - 1 - open_tags[::-1].index(name) :]
+        return match.group(0)
+
+    return _TAG.sub(keep, text)
 
 
 def _base_url(root: etree._Element) -> str:
@@ -454,6 +519,14 @@ def _mark_initial(blocks: list[Block]) -> None:
             block.klass = "neargood"
         else:
             block.klass = "bad"
+
+
+def _promote_if_no_good(blocks: list[Block]) -> None:
+    """On a page of short paragraphs no block is long enough to be good: the near-good ones are the prose."""
+    if not any(block.klass == "good" for block in blocks):
+        for block in blocks:
+            if block.klass == "neargood":
+                block.klass = "good"
 
 
 def _prose(blocks: list[Block], start: int, end: int) -> int:
