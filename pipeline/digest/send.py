@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import secrets
 import smtplib
 import sqlite3
 import ssl
@@ -21,7 +22,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import make_msgid
 from pathlib import Path
 
 from pipeline.cli import UserError
@@ -195,7 +195,7 @@ class Sender:
             unsubscribe_url=url,
             extra_headers=headers,
             sent=_now(),
-            message_id=make_msgid(idstring=f"nummer-{self.rendered.number}", domain=me.domain),
+            message_id=f"<{secrets.token_hex(10)}.nr{self.rendered.number}@{me.domain}>",
             subject_prefix=subject_prefix,
         )
 
