@@ -134,7 +134,9 @@ HINT_TAGS = frozenset(
 )
 HEADINGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 BOLD = frozenset(("b", "strong"))
+BUILDER_TAGS = HINT_TAGS | BOLD | {"a"}  # the tags the block builder tracks
 CANDIDATE_TAGS = frozenset(("article", "main"))
+MARKER_ATTRIBUTES = frozenset(("class", "id", "role", "hidden", "style", "itemprop"))
 NO_MARKS: list[Marked] = []  # shared, never appended to
 SAFE_SCHEMES = frozenset(("http", "https", "mailto"))
 MAX_HREF = 2048
@@ -329,16 +331,18 @@ def _walk(body: etree._Element, base: str) -> Walk:
             continue
         if event == "start":
             marks = _marks(walk, element, tag)
-            if tag in BLOCK or marks:
+            if builder.pieces and (tag in BLOCK or marks):
                 builder.flush()
             open_marks.append(marks)
-            builder.enter(element, tag)
+            if tag in BUILDER_TAGS:
+                builder.enter(element, tag)
             if element.text:
                 builder.add(element.text)
         else:
-            builder.leave(tag)
+            if tag in BUILDER_TAGS:
+                builder.leave(tag)
             marks = open_marks.pop()
-            if marks or tag in BLOCK:
+            if builder.pieces and (marks or tag in BLOCK):
                 builder.flush()
             for mark in marks:
                 mark.end = len(walk.blocks)
@@ -350,9 +354,9 @@ def _walk(body: etree._Element, base: str) -> Walk:
 
 def _marks(walk: Walk, element: etree._Element, tag: str) -> list[Marked]:
     """Marks opened by this element: as a chrome container and/or as an article candidate."""
-    attrib = element.attrib
-    if not attrib and tag not in CHROME_TAGS and tag not in CANDIDATE_TAGS:
+    if tag not in CHROME_TAGS and tag not in CANDIDATE_TAGS and MARKER_ATTRIBUTES.isdisjoint(element.keys()):
         return NO_MARKS
+    attrib = element.attrib
     marks = []
     start = len(walk.blocks)
     chrome = _own_chrome(tag, attrib)
