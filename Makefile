@@ -26,9 +26,9 @@ SSH_PORT ?= 22
 SSH_USER ?=
 SSH_TARGET_DIR ?=
 # The digest's web version, written into $(SITE_DIR) (the staging folder) during `make publish`; see digest-web.
-DIGEST_WEB ?=
+DIGEST_WEB ?= $(PYTHON) -m pipeline digest --content $(CONTENT) --web $(SITE_DIR)
 
-.PHONY: help install content html publish test lint clean serve devserver regenerate digest-web rsync_upload
+.PHONY: help install content html publish test lint clean serve devserver regenerate digest-web digest rsync_upload
 
 help:
 	@echo "make publish   ingest $(SEEDS)/ into $(CONTENT)/ and build the site into $(OUTPUTDIR)/"
@@ -39,6 +39,7 @@ help:
 	@echo "make devserver rebuild on every change and serve at http://$(SERVER):$(PORT)/"
 	@echo "make regenerate rebuild on every change"
 	@echo "make rsync_upload publish, then upload to SSH_USER@SSH_HOST:SSH_TARGET_DIR (set them first)"
+	@echo "make digest    render the current digest edition from $(CONTENT)/ into digest-out/<N>/"
 	@echo "make lint      ruff"
 	@echo "make clean     remove $(OUTPUTDIR)/ and caches"
 
@@ -77,6 +78,10 @@ publish: content
 # $(SITE_DIR), the staging folder of `make publish`, before the swap. A no-op while DIGEST_WEB is empty.
 digest-web:
 	$(if $(strip $(DIGEST_WEB)),$(DIGEST_WEB),@true)
+
+# The current edition (the one whose period holds the newest article) as email files; see docs/digest.md.
+digest: content
+	$(PYTHON) -m pipeline digest --content $(CONTENT)
 
 rsync_upload:
 	@test -n "$(SSH_HOST)" -a -n "$(SSH_TARGET_DIR)" || { \
