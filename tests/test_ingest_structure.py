@@ -1,0 +1,104 @@
+"""Structure: title, date, authors, lede, subheadings, pull quotes and interview questions."""
+
+from __future__ import annotations
+
+from ingestkit import article_of
+
+from pipeline.model import BlockKind
+
+PARA = (
+    "Mantelzorgers in de wijk lopen vaak jarenlang op hun tenen voordat iemand vraagt hoe het met hen gaat, "
+    "en dan is de rek er meestal al uit."
+)
+PARA2 = (
+    "De gemeente wil dat sociaal werkers eerder in beeld komen, maar de wachtlijsten bij de wijkteams maken "
+    "dat voorlopig een belofte op papier."
+)
+
+
+def kinds(text: str) -> list[tuple[str, str]]:
+    return [(block.kind.value, block.text) for block in article_of(text).blocks]
+
+
+def test_label_is_taken_off_the_title() -> None:
+    article = article_of(f"Column: Waarom ik blijf\n{PARA}\n{PARA2}")
+    assert article.title == "Waarom ik blijf"
+    assert "column" in article.labels
+
+
+def test_dutch_date_and_byline_in_one_line() -> None:
+    article = article_of(f"Titel\nOp 16 juli 2019 geplaatst door Marieke van der Berg\n{PARA}\n{PARA2}")
+    assert article.date == "2019-07-16"
+    assert [author.name for author in article.authors] == ["Marieke van der Berg"]
+
+
+def test_a_date_inside_a_sentence_is_not_the_page_date() -> None:
+    sentence = (
+        "Op 5 oktober 2023 kun je meepraten over het belang van vitale relaties in de wijk en daarbuiten."
+    )
+    assert article_of(f"Titel\n{PARA}\n{sentence}\n{PARA2}").date is None
+
+
+def test_byline_with_label_and_role_and_closing_bios() -> None:
+    article = article_of(
+        f"Titel\n{PARA}\n{PARA2}\nBeschouwing door Anouk de Graaf, lector Sociaal Werk bij Saxion"
+    )
+    assert [(a.name, a.role) for a in article.authors] == [
+        ("Anouk de Graaf", "lector Sociaal Werk bij Saxion")
+    ]
+    assert "beschouwing" in article.labels
+    bios = "Pieter Jansen is onderzoeker bij het Verwey-Jonker Instituut. Fatima el Amrani is wijkcoach in Tilburg."
+    article = article_of(f"Titel\n{PARA}\n{PARA2}\n{bios}")
+    assert [a.name for a in article.authors] == ["Pieter Jansen", "Fatima el Amrani"]
+    assert article.closing_bios
+
+
+def test_sentence_starting_with_door_is_no_byline() -> None:
+    sentence = "Door de bezuinigingen van de afgelopen jaren zijn veel buurthuizen gesloten of samengevoegd."
+    article = article_of(f"Titel\n{PARA}\n{sentence}\n{PARA2}")
+    assert not article.authors
+    assert sentence in [block.text for block in article.blocks]
+
+
+def test_lede_subheadings_and_pull_quote() -> None:
+    quote = "‘Mantelzorgers lopen vaak jarenlang op hun tenen.’"
+    paragraph = "Een coördinator zegt: ‘Mantelzorgers lopen vaak jarenlang op hun tenen.’ Dat moet anders."
+    article = article_of(f"Titel\n{PARA}\nWat er moet gebeuren\n{paragraph}\n{quote}\n{PARA2}")
+    assert article.lede == PARA
+    assert article.summary == PARA
+    found = [(block.kind, block.text) for block in article.blocks]
+    assert (BlockKind.HEADING, "Wat er moet gebeuren") in found
+    assert (BlockKind.PULLQUOTE, quote) in found
+    assert (BlockKind.PARAGRAPH, paragraph) in found
+
+
+def test_a_heading_repeated_in_a_sentence_is_no_pull_quote() -> None:
+    text = f"Titel\n{PARA}\nOude wijn in nieuwe zakken\n‘Oude wijn in nieuwe zakken’ noemt een collega dit, terecht.\n{PARA2}"
+    assert ("heading", "Oude wijn in nieuwe zakken") in kinds(text)
+
+
+def test_interview_questions_are_set_apart() -> None:
+    turns = [
+        "Hoe bent u in het jongerenwerk terechtgekomen?",
+        "Via een stage in Rotterdam-Zuid. Ik was negentien en wist niets van de wijk, maar ik bleef.",
+        "Wat maakt het werk zwaar?",
+        "De verhalen die je meeneemt naar huis. Je kunt niet alles oplossen, en dat moet je leren accepteren.",
+        "En wat houdt u op de been?",
+        "De jongeren zelf. Als iemand na jaren langskomt om te vertellen dat het goed gaat, is alles het waard.",
+    ]
+    article = article_of("Interview: ‘Je kunt niet alles oplossen’\n" + PARA + "\n" + "\n".join(turns))
+    questions = [block.text for block in article.blocks if block.kind is BlockKind.QUESTION]
+    assert questions == turns[0::2]
+
+
+def test_long_first_paragraph_gives_a_summary_of_whole_sentences() -> None:
+    long = " ".join([PARA] * 5)
+    article = article_of(f"Titel\n{long}\n{PARA2}")
+    assert article.lede == ""
+    assert len(article.summary) <= 300
+    assert long.startswith(article.summary)
+
+
+def test_list_items() -> None:
+    found = kinds(f"Titel\n{PARA}\n- armoede\n- schulden\n{PARA2}")
+    assert ("list_item", "- armoede") in found and ("list_item", "- schulden") in found
