@@ -13,8 +13,8 @@ PARA = (
     "hulp nodig zouden hebben bij het betalen van de huur."
 )
 PARA2 = (
-    "Vroegsignalering helpt, maar alleen als woningcorporaties, energiebedrijven en gemeenten hun gegevens op "
-    "tijd delen en iemand daarna ook echt aanbelt."
+    "Vroegsignalering helpt, maar alleen als woningcorporaties, energiebedrijven en gemeenten hun "
+    "gegevens op tijd delen en iemand daarna ook echt aanbelt."
 )
 
 
