@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from digestkit import FIXTURE, SITEURL, config, ingest
+from sitekit import local_file, pelican
 
 from pipeline.cli import main
 from pipeline.digest.editions import Window
@@ -209,3 +210,16 @@ def test_mjml_errors_are_caught():
     window = AUTUMN
     source = to_mjml(build_edition(config(), window, [article(1)], None))
     assert source.startswith('<mjml lang="nl">') or '<mjml lang="nl">' in source
+
+
+def test_every_site_link_in_the_email_resolves_in_the_published_site(seeds_content, tmp_path):
+    """The links are computed the way the site computes them: build the site, then follow each one."""
+    site = tmp_path / "site"
+    pelican(seeds_content, site)
+    out = tmp_path / "edition"
+    assert main(["digest", "--content", str(seeds_content), "--out", str(out), "--web", str(site)]) == 0
+    links = [link.replace("&amp;", "&") for link in hrefs((out / "digest.html").read_text())]
+    site_links = [link for link in links if link.startswith(SITEURL)]
+    assert site_links
+    missing = [link for link in site_links if not local_file(site, link).is_file()]
+    assert missing == []

@@ -29,7 +29,7 @@ class Window:
 def _period_index(cadence: str, day: date) -> int:
     """A running count of periods, comparable across years."""
     if cadence == "weekly":
-        return (day - timedelta(days=day.weekday())).toordinal() // 7
+        return (day.toordinal() - 1) // 7  # ordinal 1, 0001-01-01, is a Monday
     if cadence == "monthly":
         return day.year * 12 + day.month - 1
     return day.year * 3 + (day.month - 1) // 4
@@ -37,7 +37,7 @@ def _period_index(cadence: str, day: date) -> int:
 
 def _period_bounds(cadence: str, index: int) -> tuple[date, date]:
     if cadence == "weekly":
-        monday = date.fromordinal(index * 7)
+        monday = date.fromordinal(index * 7 + 1)
         return monday, monday + timedelta(days=6)
     if cadence == "monthly":
         year, month0 = divmod(index, 12)
