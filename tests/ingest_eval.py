@@ -9,9 +9,9 @@ Each page ``<name>.txt`` in the folder has a sidecar ``<name>.json``::
 
 Every other non-blank line is article text that must stay in the body.
 
-The real ingest command (``python -m pipeline ingest SRC --out CONTENT --report REPORT.json``) is run on a copy
-of the pages; the report's ``removed`` list (every non-body line with its source line number) is compared with
-the annotation.
+The real ingest command (``python -m pipeline ingest SRC --out CONTENT --report REPORT.json``) is run on a
+copy of the pages; the report's ``removed`` list (every non-body line with its source line number) is
+compared with the annotation.
 
     python tests/ingest_eval.py [FOLDER]        # per-page table, what went wrong, totals
     python tests/ingest_eval.py FOLDER --json   # the totals as JSON
@@ -90,7 +90,8 @@ def score_page(name: str, lines: list[str], ann: dict, doc: dict | None) -> dict
     else:  # nothing published: every article line is lost, no chrome leaks
         lost, leaked, meta_in_body = sorted(article), [], []
     got = doc or {}
-    got_authors = sorted({norm_name(a["name"] if isinstance(a, dict) else a) for a in got.get("authors") or []})
+    got_names = [a["name"] if isinstance(a, dict) else a for a in got.get("authors") or []]
+    got_authors = sorted({norm_name(a) for a in got_names})
     want_authors = sorted({norm_name(a) for a in ann["authors"]})
     result = {
         "page": name,
@@ -105,11 +106,11 @@ def score_page(name: str, lines: list[str], ann: dict, doc: dict | None) -> dict
         "title_ok": ok and norm_text(got.get("title")) == norm_text(ann["title"]),
         "date_ok": ok and (got.get("date") or None) == ann["date"],
         "authors_ok": ok and got_authors == want_authors,
-        "want": {"series": ann["series"], "title": ann["title"], "date": ann["date"], "authors": ann["authors"]},
+        "want": {key: ann[key] for key in ("series", "title", "date", "authors")},
         "got": {"series": got.get("series"), "title": got.get("title"), "date": got.get("date"),
-                "authors": [a["name"] if isinstance(a, dict) else a for a in got.get("authors") or []]},
-        "lost": [{"line": n, "text": lines[n - 1], "reason": removed.get(n, {}).get("reason", "not published")}
-                 for n in lost],
+                "authors": got_names},
+        "lost": [{"line": n, "text": lines[n - 1],
+                  "reason": removed.get(n, {}).get("reason", "not published")} for n in lost],
         "leaked": [{"line": n, "text": lines[n - 1]} for n in leaked],
         "meta_in_body": [{"line": n, "text": lines[n - 1]} for n in meta_in_body],
     }
@@ -194,7 +195,8 @@ def print_report(totals: dict, out=sys.stdout) -> None:
     print(f"authors right         {totals['authors_accuracy']:.1%}", file=out)
     print(f"article lines kept    {totals['article_kept']:.2%} of {totals['article_lines']}", file=out)
     print(f"chrome lines removed  {totals['chrome_removed']:.2%} of {totals['chrome_lines']}", file=out)
-    print(f"metadata out of body  {totals['metadata_out_of_body']:.2%} of {totals['metadata_lines']}", file=out)
+    print(f"metadata out of body  {totals['metadata_out_of_body']:.2%} of {totals['metadata_lines']}",
+          file=out)
     print(f"pages with every article line kept   {totals['pages_all_article_kept']:.1%}", file=out)
     print(f"pages with every chrome line removed {totals['pages_all_chrome_removed']:.1%}", file=out)
 
@@ -202,7 +204,8 @@ def print_report(totals: dict, out=sys.stdout) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", nargs="?", default=str(DEFAULT_FOLDER))
-    parser.add_argument("--json", action="store_true", help="print the totals (without per-page detail) as JSON")
+    parser.add_argument("--json", action="store_true",
+                        help="print the totals (without per-page detail) as JSON")
     args = parser.parse_args(argv)
     totals = evaluate(args.folder)
     if args.json:
