@@ -49,8 +49,8 @@ def _by_label(article: Article, rules: Rules) -> str:
 def _scores(article: Article, rules: Rules) -> tuple[Counter[str], list[str]]:
     cues, weights = rules.cues, rules.weights
     text = "\n".join(block.text for block in article.blocks if block.kind is not BlockKind.PULLQUOTE)
-    words = max(fields.word_count(text), 1)
-    per100 = 100 / words
+    own = _own_voice(article)
+    per100 = 100 / max(fields.word_count(own), 1)
     scores: Counter[str] = Counter({series: 0.0 for series in SERIES})
     evidence: list[str] = []
 
@@ -72,23 +72,35 @@ def _scores(article: Article, rules: Rules) -> tuple[Counter[str], list[str]]:
     share = sum(len(quote) for quote in _QUOTED.findall(text)) / max(len(text), 1)
     add("interview", weights["quote_share"] * share, f"{share:.0%} of the text in quotes")
 
-    singular = len(cues["first_person_singular"].findall(text)) * per100
+    # The writer's own voice counts for these: not quotes, not the answers in an interview.
+    singular = len(cues["first_person_singular"].findall(own)) * per100
     add(
         "blog",
         weights["first_person_singular"] * min(singular, 6),
         f"first person singular {singular:.1f}/100 words",
     )
-    plural = len(cues["first_person_plural"].findall(text)) * per100
+    plural = len(cues["first_person_plural"].findall(own)) * per100
     add(
         "opinion",
         weights["first_person_plural"] * min(plural, 4),
         f"first person plural {plural:.1f}/100 words",
     )
-    normative = len(cues["normative"].findall(text)) * per100
+    normative = len(cues["normative"].findall(own)) * per100
     add("opinion", weights["normative"] * min(normative, 4), f"normative words {normative:.1f}/100 words")
     if article.closing_bios:
         add("opinion", weights["bio_authors"], "the authors' bios close the piece")
     return scores, evidence
+
+
+def _own_voice(article: Article) -> str:
+    """The writer's own sentences: paragraphs that answer no interview question, without quoted speech."""
+    blocks = article.blocks
+    own = [
+        block.text
+        for index, block in enumerate(blocks)
+        if block.kind is BlockKind.PARAGRAPH and not (index and blocks[index - 1].kind is BlockKind.QUESTION)
+    ]
+    return _QUOTED.sub(" ", "\n".join(own))
 
 
 def _softmax(scores: Counter[str]) -> dict[str, float]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from pipeline.ingest import fields
-from pipeline.ingest.rules import Rules
+from pipeline.ingest.rules import ChromeRule, Rules
 from pipeline.model import Line, Page, Role
 
 Recurrence = Callable[[str], int]  # how many pages of the batch hold this (normalised) line
@@ -52,19 +52,22 @@ def mark(line: Line, role: Role, reason: str) -> None:
 
 def clean(page: Page, rules: Rules, recurrence: Recurrence | None = None) -> Page:
     lines = [line for line in page.lines if line.role is Role.BODY]  # HTML chrome arrives marked already
-    _by_rules(lines, rules)
+    matched = _by_rules(lines, rules)
     _magazine_boilerplate(lines, rules)
     if recurrence:
         _recurring(lines, rules, recurrence)
-    _closing_bios(lines, rules)
     start = _article_start(lines, rules)
     core = _core(lines, rules, start)
     if core is None:
         _title(lines, rules, start, len(lines))
         return page
     first, last = core
+    last = min(last, _tails(lines, matched, first))
+    _lists(lines, rules, matched)
+    _closing_bios(lines, rules, first)
     last = _signature(lines, rules, first, last)
     _title(lines, rules, start, first)
+    _header_bylines(lines, rules, start, first)
     _menus(lines, rules, first, last)
     _above_title(lines, rules, start)
     _after_article(lines, rules, last)
@@ -72,31 +75,37 @@ def clean(page: Page, rules: Rules, recurrence: Recurrence | None = None) -> Pag
     return page
 
 
-def _by_rules(lines: list[Line], rules: Rules) -> None:
-    """Lines that a rule recognises on their own."""
+def _by_rules(lines: list[Line], rules: Rules) -> dict[int, ChromeRule]:
+    """Lines that a rule recognises on their own; returns which chrome rule matched which line."""
     seen_paragraph = False
-    for line in lines:
-        _by_rule(line, rules, top=not seen_paragraph)
+    matched = {}
+    for index, line in enumerate(lines):
+        if rule := _by_rule(line, rules, top=not seen_paragraph):
+            matched[index] = rule
         seen_paragraph = seen_paragraph or is_paragraph(line, rules)
+    return matched
 
 
-def _by_rule(line: Line, rules: Rules, *, top: bool) -> None:
+def _by_rule(line: Line, rules: Rules, *, top: bool) -> ChromeRule | None:
     text, count = line.text, words(line)
     if top and rules.theme_header.match(text):
-        return mark(line, Role.THEME, "theme page header")
-    if match := rules.label_line.match(text):
-        return mark(line, Role.LABEL, f"type label '{match['label']}'")
-    if count <= 40 and rules.provenance.search(text):
-        return mark(line, Role.PROVENANCE, "where the article appeared before (kept as metadata)")
-    if fields.date_line(text, rules):
-        return mark(line, Role.DATE, "date line (kept as metadata)")
-    if fields.byline(text, rules):
-        return mark(line, Role.BYLINE, "byline (kept as metadata)")
-    for rule in rules.chrome:
-        if count <= rule.max_words and rule.pattern.search(text):
-            return mark(line, Role.CHROME, rule.reason)
-    if _glued_menu(line, rules):
+        mark(line, Role.THEME, "theme page header")
+    elif match := rules.label_line.match(text):
+        mark(line, Role.LABEL, f"type label '{match['label']}'")
+    elif fields.date_line(text, rules):
+        mark(line, Role.DATE, "date line (kept as metadata)")
+    elif count <= 40 and rules.provenance.search(text):
+        mark(line, Role.PROVENANCE, "where the article appeared before (kept as metadata)")
+    elif fields.byline(text, rules):
+        mark(line, Role.BYLINE, "byline (kept as metadata)")
+    elif rule := next((r for r in rules.chrome if count <= r.max_words and r.pattern.search(text)), None):
+        mark(line, Role.CHROME, rule.reason)
+        return rule
+    elif _glued_menu(line, rules):
         mark(line, Role.CHROME, rules.raw["glued_menu"]["reason"])
+    elif _title_case_menu(line, rules):
+        mark(line, Role.CHROME, "menu in one line (capitalised words)")
+    return None
 
 
 def _glued_menu(line: Line, rules: Rules) -> bool:
@@ -111,6 +120,69 @@ def _glued_menu(line: Line, rules: Rules) -> bool:
     cut = joints[0].start() + 1
     parts = (line.text[:cut].lower().strip(), line.text[cut:].lower().strip())
     return any(part.endswith(word) or part.startswith(word) for part in parts for word in spec["menu_words"])
+
+
+def _title_case_menu(line: Line, rules: Rules) -> bool:
+    tokens = [token for token in line.text.split() if token[0].isalpha()]
+    return (
+        len(tokens) >= rules.raw["glued_menu"]["title_case_min_words"]
+        and all(token[0].isupper() for token in tokens)
+        and not ends_sentence(line, rules)
+        and words(line) <= rules.raw["glued_menu"]["max_words"]
+    )
+
+
+def _tails(lines: list[Line], matched: dict[int, ChromeRule], first: int) -> int:
+    """A comment section after the article: everything from its heading on is chrome.
+
+    Returns the index of the article's last line before it (or of the page's last line).
+    """
+    start = next((i for i, rule in sorted(matched.items()) if rule.tail and i > first), None)
+    if start is None:
+        return len(lines) - 1
+    heading = lines[start].text
+    for line in lines[start + 1 :]:
+        mark(line, Role.CHROME, f"{matched[start].reason} (after '{heading}')")
+    return start - 1
+
+
+def _lists(lines: list[Line], rules: Rules, matched: dict[int, ChromeRule]) -> None:
+    """The titles listed under "Lees ook" are links to other articles, not the article."""
+    for index, rule in sorted(matched.items()):
+        if not rule.list or words(lines[index]) > rules.limits["menu_item_max_words"]:
+            continue  # "Lees ook: <title>" names its one article itself
+        for at in range(index + 1, len(lines)):
+            line = lines[at]
+            if line.role is not Role.BODY:
+                continue
+            if ends_sentence(line, rules) and not line.text.endswith("?"):
+                break
+            if words(line) > rules.limits["title_max_words"] or _heads_text(lines, at, rules):
+                break
+            mark(line, Role.CHROME, f"{rule.reason} (listed under '{lines[index].text}')")
+
+
+def _heads_text(lines: list[Line], index: int, rules: Rules) -> bool:
+    """Whether the next line of the page is running text (so this line is the article's subheading)."""
+    following = _next_body(lines, index)
+    return following is not None and is_paragraph(lines[following], rules)
+
+
+def _header_bylines(lines: list[Line], rules: Rules, start: int, first: int) -> None:
+    """Above the article's text, a line of names only is its byline ("Youssef Bakkali en Ellen Schouten")."""
+    title = next((i for i in range(start, first) if lines[i].role is Role.TITLE), None)
+    if title is None:
+        return
+    for line in lines[title + 1 : first]:
+        if line.role is Role.BODY and _names_only(line, rules):
+            mark(line, Role.BYLINE, "byline, names only (kept as metadata)")
+
+
+def _names_only(line: Line, rules: Rules) -> bool:
+    if ends_sentence(line, rules):
+        return False
+    names = fields.people(line.text, rules)
+    return bool(names) and all(not a.role and len(a.name.split()) >= 2 for a in names)
 
 
 def _magazine_boilerplate(lines: list[Line], rules: Rules) -> None:
@@ -157,14 +229,12 @@ def _next_body(lines: list[Line], index: int) -> int | None:
     return next((i for i in range(index + 1, len(lines)) if lines[i].role is Role.BODY), None)
 
 
-def _closing_bios(lines: list[Line], rules: Rules) -> None:
-    """The last lines of text may be the authors' bios ("X is directeur van Y. Z is wethouder te W.")."""
-    for line in reversed(lines):
-        if line.role is not Role.BODY or is_short(line, rules):
-            continue
-        if not fields.bio(line.text, rules):
-            return
-        mark(line, Role.BYLINE, "the authors' bios (kept as metadata)")
+def _closing_bios(lines: list[Line], rules: Rules, first: int) -> None:
+    """Near the end, lines that are only the authors' bios ("X is directeur van Y. Z is wethouder te W.")."""
+    tail = max(first + 1, len(lines) - max(len(lines) * 2 // 5, 3))
+    for line in lines[tail:]:
+        if line.role is Role.BODY and fields.bio(line.text, rules):
+            mark(line, Role.BYLINE, "the authors' bios (kept as metadata)")
 
 
 def _article_start(lines: list[Line], rules: Rules) -> int:
@@ -250,9 +320,17 @@ def _is_heading(line: Line, rules: Rules) -> bool:
 def _menus(lines: list[Line], rules: Rules, first: int, last: int) -> None:
     """Runs of short lines outside the article's core are menus."""
     for run in _short_runs(lines, rules, outside=(first, last)):
-        items = [lines[i] for i in run if lines[i].role in {Role.BODY, Role.LABEL}]
+        items = [lines[i] for i in run if lines[i].role is Role.BODY or _stray_label(lines, i)]
         for item in items:
             mark(item, Role.CHROME, f"menu ({len(run)} short lines in a row)")
+
+
+def _stray_label(lines: list[Line], index: int) -> bool:
+    """A type label that does not stand above the title is a menu item ("Nieuws" in a menu)."""
+    if lines[index].role is not Role.LABEL:
+        return False
+    following = next((line for line in lines[index + 1 :] if line.role is not Role.CHROME), None)
+    return following is None or following.role not in {Role.TITLE, Role.LABEL, Role.DATE}
 
 
 def _short_runs(lines: list[Line], rules: Rules, outside: tuple[int, int] = (-1, -1)) -> list[list[int]]:
@@ -282,11 +360,33 @@ def _title(lines: list[Line], rules: Rules, start: int, end: int) -> None:
     if not candidates:
         return
     in_menu = {index for run in _short_runs(lines, rules) for index in run}
-    chosen = next(
-        (i for i in candidates if words(lines[i]) >= 2 and i not in in_menu),
-        next((i for i in candidates if i not in in_menu), candidates[0]),
-    )
+    text_start = next((i for i in range(start, end + 1) if i < len(lines) and _is_text(lines[i], rules)), end)
+    before_text = [i for i in candidates if i < text_start] or candidates
+    nearest = before_text[-1]
+    first_free = next((i for i in candidates if i not in in_menu), None)
+
+    def score(index: int) -> float:
+        line = lines[index]
+        neighbours = {lines[i].role for i in (index - 1, index + 1) if 0 <= i < len(lines)}
+        return (
+            min(words(line), 12)
+            + 3 * (index == nearest)
+            + 2 * (index == first_free)
+            - 5 * ("..." in line.text or "…" in line.text)
+            + 3 * bool(neighbours & {Role.DATE, Role.BYLINE, Role.LABEL})
+            - 10 * (index in in_menu)
+            - 5 * (words(line) < 2)
+            - 8 * (index > text_start)
+            - 6 * _names_only(line, rules)
+        )
+
+    chosen = max(candidates, key=lambda index: (score(index), -index))
     mark(lines[chosen], Role.TITLE, "title (kept as metadata)")
+
+
+def _is_text(line: Line, rules: Rules) -> bool:
+    """A line of the article's running text (not a title): it ends as a sentence ends."""
+    return line.role is Role.BODY and ends_sentence(line, rules) and words(line) >= 6
 
 
 def _above_title(lines: list[Line], rules: Rules, start: int) -> None:

@@ -13,6 +13,7 @@ from pipeline.ingest.rules import Rules
 from pipeline.model import Author
 
 _SENTENCES = re.compile(r"(?<=[.!?])\s+(?=[A-Z‘'\"“])")
+_AGE = re.compile(r"\s*\(\d{1,3}\)")  # "Joke Verbeek (67)"
 _PARENS = re.compile(r"^(?P<name>[^()]+?)\s*\((?P<role>[^()]+)\)$")
 
 
@@ -39,6 +40,7 @@ class DateLine:
     date: str
     modified: bool  # "bijgewerkt op ...": the page's Modified date, not its Date
     byline: str | None  # "geplaatst door X": the text after "door"
+    labels: list[str]  # type labels beside the date ("Nieuws | Interview | 2 november 2023")
 
 
 def date_line(text: str, rules: Rules) -> DateLine | None:
@@ -53,10 +55,14 @@ def date_line(text: str, rules: Rules) -> DateLine | None:
     if byline:
         rest = rest.replace(byline.group(0), " ")
     rest = rules.date_filler.sub(" ", rest)
+    labels = [word.lower() for word in rest.split() if word.lower() in rules.labels]
+    rest = " ".join(word for word in rest.split() if word.lower() not in rules.labels)
+    author = byline.group("rest") if byline and people(byline.group("rest"), rules) else None
+    if rest and people(rest, rules):  # "Sanne Koster | 4 oktober 2022"
+        author, rest = rest, ""
     if len(re.findall(r"\w{2,}", rest)) > 1:
         return None
-    author = byline.group("rest") if byline and people(byline.group("rest"), rules) else None
-    return DateLine(date, bool(rules.date_modified.search(text)), author)
+    return DateLine(date, bool(rules.date_modified.search(text)), author, labels)
 
 
 def is_name(text: str, rules: Rules, *, min_words: int = 1) -> bool:
@@ -82,6 +88,7 @@ def people(text: str, rules: Rules) -> list[Author]:
         authors = [Author(m["name"].strip(), m["role"].strip()) for m in found if m]
         return authors if all(is_name(a.name, rules) for a in authors) else []
     head, _, role = text.partition(",")
+    role = re.split(r"(?<=[a-z)])\.\s", role, maxsplit=1)[0]  # the role ends with its sentence
     names = [name.strip() for name in rules.and_words.split(head) if name.strip()]
     if not names or not all(is_name(name, rules) for name in names):
         return []
@@ -119,7 +126,12 @@ def bio(text: str, rules: Rules) -> list[Author]:
     authors = []
     for sentence in _SENTENCES.split(text.strip()):
         match = rules.bio.match(sentence.strip().rstrip("."))
-        if not match or not is_name(match["name"], rules, min_words=2):
+        if authors and not match and sentence.split(maxsplit=1)[0] in rules.raw["bylines"]["bio_pronouns"]:
+            continue  # "Ze schrijft elke maand een column.": more of the same bio
+        if not match or rules.bio_not.match(match["role"]):
             return []
-        authors.append(Author(match["name"], match["role"].strip()))
+        name = _AGE.sub("", match["name"])
+        if not is_name(name, rules, min_words=2):
+            return []
+        authors.append(Author(name, match["role"].strip()))
     return authors

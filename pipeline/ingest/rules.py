@@ -17,6 +17,8 @@ class ChromeRule:
     reason: str
     pattern: re.Pattern[str]
     max_words: int
+    tail: bool = False  # what follows the line, after the article, is not the article ("3 reacties")
+    list: bool = False  # title-like lines right after it belong to it ("Lees ook" + titles)
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,7 @@ class Rules:
     label_prefix: re.Pattern[str]
     bylines: tuple[re.Pattern[str], ...]
     bio: re.Pattern[str]
+    bio_not: re.Pattern[str]
     and_words: re.Pattern[str]
     particles: frozenset[str]
     date: re.Pattern[str]
@@ -69,7 +72,13 @@ def _compile(raw: dict[str, Any]) -> Rules:
     limits = raw["limits"]
     default_max = limits["chrome_max_words"]
     chrome = [
-        ChromeRule(rule["reason"], re.compile(rule["pattern"], FLAGS), rule.get("max_words", default_max))
+        ChromeRule(
+            rule["reason"],
+            re.compile(rule["pattern"], FLAGS),
+            rule.get("max_words", default_max),
+            tail=rule.get("tail", False),
+            list=rule.get("list", False),
+        )
         for rule in raw["chrome"]
     ]
     labels = {key: value for key, value in raw["labels"].items() if key != "title_separator"}
@@ -94,6 +103,7 @@ def _compile(raw: dict[str, Any]) -> Rules:
         ),
         bylines=tuple(re.compile(pattern, FLAGS) for pattern in raw["bylines"]["patterns"]),
         bio=re.compile(raw["bylines"]["bio"]),
+        bio_not=re.compile(raw["bylines"]["bio_not"], FLAGS),
         and_words=re.compile(raw["bylines"]["and_words"], FLAGS),
         particles=frozenset(raw["bylines"]["particles"]),
         date=date,

@@ -50,6 +50,7 @@ def _title(article: Article, page: Page, rules: Rules) -> None:
 def _dates(article: Article, page: Page, rules: Rules) -> None:
     for line in page.with_role(Role.DATE):
         found = fields.date_line(line.text, rules)
+        article.labels += found.labels if found else []
         if found and not found.modified and article.date is None:
             article.date, article.date_source = found.date, f"page, line {line.number}"
     if article.date is None and page.meta.get("date"):
