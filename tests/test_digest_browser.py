@@ -5,21 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from digestkit import FIXTURE, ROOT
+from digestkit import FIXTURE
 from playwright.sync_api import sync_playwright
+from sitekit import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
 
 from pipeline.cli import main
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SCREENSHOTS = ROOT / "screenshots"
 # The right edge of the rightmost visible element: text cut off inside an overflow:hidden box counts too.
 RIGHTMOST = """Math.max(...[...document.body.querySelectorAll('*')]
     .filter(e => e.getClientRects().length && getComputedStyle(e).visibility !== 'hidden')
@@ -41,7 +32,7 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 def test_no_horizontal_scrolling_and_nothing_fetched(pages, kind, width):
     requests: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS, timeout=30_000)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=30_000)
         try:
             page = browser.new_page(viewport={"width": width, "height": 900})
             page.on("request", lambda request: requests.append(request.url))
