@@ -11,7 +11,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ("ingest", "digest", "subscribers", "send", "bench")
+COMMANDS = ("ingest", "digest", "subscribers", "send")
 
 
 class UserError(Exception):
@@ -22,12 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMANDS:
-        try:
-            module = importlib.import_module(f"pipeline.commands.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"pipeline.commands.{name}":
-                raise
-            continue  # a command not built yet
+        module = importlib.import_module(f"pipeline.commands.{name}")
         command = sub.add_parser(name, help=module.HELP, description=module.HELP)
         module.add_arguments(command)
         command.set_defaults(run=module.run)
