@@ -11,6 +11,7 @@ import argparse
 import importlib
 import sys
 
+DESCRIPTION = "Ingest scraped pages, publish the blog, render and send the Movisies-style digest."
 COMMANDS = ("ingest", "digest", "subscribers", "send")
 
 
@@ -19,7 +20,7 @@ class UserError(Exception):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m pipeline", description=DESCRIPTION)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMANDS:
         module = importlib.import_module(f"pipeline.commands.{name}")
