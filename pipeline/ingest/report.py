@@ -60,11 +60,13 @@ def show(result: Result, console: Console, errors: Console) -> None:
         console.print(table)
     for outcome in result.outcomes:
         if outcome.error:
-            errors.print(f"rejected {outcome.source}: {outcome.error}", markup=False, highlight=False)
+            errors.print(
+                f"rejected {outcome.source}: {outcome.error}", markup=False, highlight=False, soft_wrap=True
+            )
         for note in outcome.notes:
-            errors.print(f"note {outcome.source}: {note}", markup=False, highlight=False)
+            errors.print(f"note {outcome.source}: {note}", markup=False, highlight=False, soft_wrap=True)
     for line in result.ignored:
-        errors.print(f"ignored {line}", markup=False, highlight=False)
+        errors.print(f"ignored {line}", markup=False, highlight=False, soft_wrap=True)
     ok = sum(outcome.ok for outcome in result.outcomes)
     console.print(
         f"{ok} written, {len(result.outcomes) - ok} rejected, {len(result.ignored)} ignored",
