@@ -5,6 +5,8 @@ Every setting that is not one of Pelican's own is documented in docs/settings.md
 
 from pathlib import Path
 
+# SERIES: key (ingest, feeds, digest) -> the category name readers see; defined once, beside the ingest.
+from pipeline.model import SERIES  # noqa: F401
 from pipeline.site.magazine import newest_first
 
 ROOT = Path(__file__).parent
@@ -17,9 +19,6 @@ PATH = "content"
 TIMEZONE = "Europe/Amsterdam"
 DEFAULT_LANG = "nl"
 DEFAULT_DATE_FORMAT = "%Y-%m-%d"
-
-# The series: key (used by the ingest, the feeds and the digest) -> the category name shown to readers.
-SERIES = {"blog": "Blog", "interview": "Interview", "opinion": "Opinie"}
 
 # content/tags/ holds theme descriptions, read by the site, not articles or pages.
 ARTICLE_EXCLUDES = ["tags"]
@@ -87,7 +86,7 @@ AUTHOR_FEED_RSS = None
 FEEDS_PATH = "feeds"
 FEEDS_ALL_SLUG = "alles"
 FEED_MAX_ITEMS = 50
-# Feeds and the sitemap need absolute URLs; locally they point at `make serve` (publishconf sets the real one).
+# Feeds and the sitemap need absolute URLs; locally they point at `make serve` (publishconf sets the real).
 FEED_DOMAIN = "http://localhost:8000"
 
 # One line under each series name on its page and in the overview of series.

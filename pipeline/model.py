@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-SERIES = ("blog", "interview", "opinion")
+# The series: key (ingest, feeds, digest) -> the category name readers see. pelicanconf.py takes it from here.
+SERIES = {"blog": "Blog", "interview": "Interview", "opinion": "Opinie"}
 
 
 class Role(StrEnum):

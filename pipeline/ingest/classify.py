@@ -25,7 +25,7 @@ def classify(article: Article, rules: Rules) -> Article:
         article.series, article.confidence = labelled, 0.95
         return article
     scores, evidence = _scores(article, rules)
-    article.series = max(SERIES, key=lambda series: (scores[series], -SERIES.index(series)))
+    article.series = max(SERIES, key=lambda series: (scores[series], -list(SERIES).index(series)))
     article.confidence = round(_softmax(scores)[article.series], 2)
     article.evidence += evidence
     return article

@@ -210,12 +210,10 @@ def _recurring(lines: list[Line], rules: Rules, recurrence: Recurrence) -> None:
 
 
 def _heads_paragraph(lines: list[Line], index: int, rules: Rules) -> bool:
-    """Whether the line is a subheading: short, and the next line of the article is running text."""
-    following = _next_body(lines, index)
+    """Whether the line is a subheading between paragraphs of running text."""
     return (
-        following is not None
-        and not ends_sentence(lines[index], rules)
-        and is_paragraph(lines[following], rules)
+        not ends_sentence(lines[index], rules)
+        and _heads_text(lines, index, rules)
         and _previous_is_paragraph(lines, index, rules)
     )
 
@@ -301,20 +299,11 @@ def _signature(lines: list[Line], rules: Rules, first: int, last: int) -> int:
     for line in lines[closing + 1 :]:
         if line.role is not Role.BODY:
             continue
-        if not box and _is_heading(line, rules):
+        if not box and fields.heading_shape(line.text, rules):
             box = line.text
         if box:
             mark(line, Role.CHROME, f"box after the article's signature ('{box}')")
     return closing
-
-
-def _is_heading(line: Line, rules: Rules) -> bool:
-    limits = rules.limits
-    return (
-        words(line) <= limits["heading_max_words"]
-        and len(line.text) <= limits["heading_max_chars"]
-        and not line.text.endswith((".", ",", ";", ":"))
-    )
 
 
 def _menus(lines: list[Line], rules: Rules, first: int, last: int) -> None:

@@ -21,6 +21,16 @@ def word_count(text: str) -> int:
     return len(text.split())
 
 
+def heading_shape(text: str, rules: Rules) -> bool:
+    """Short, and without the punctuation that closes a sentence or a clause: the shape of a subheading."""
+    limits = rules.limits
+    return (
+        word_count(text) <= limits["heading_max_words"]
+        and len(text) <= limits["heading_max_chars"]
+        and not text.endswith((".", ",", ";", ":", "…"))
+    )
+
+
 def iso_date(match: re.Match[str], rules: Rules) -> str | None:
     """The ISO date of a match of ``rules.date``, or None when it is no real date (31 februari)."""
     groups = match.groupdict()

@@ -126,10 +126,8 @@ def _kind(lines: list[Line], index: int, rules: Rules, questions: set[int]) -> B
 
 def _is_heading(lines: list[Line], index: int, rules: Rules) -> bool:
     """A short line without closing punctuation, with text after it, is a subheading."""
-    limits, text = rules.limits, lines[index].text
-    if index == len(lines) - 1 or text.endswith((".", ",", ";", ":", "…")) or not text[0].isupper():
-        return False
-    if fields.word_count(text) > limits["heading_max_words"] or len(text) > limits["heading_max_chars"]:
+    text = lines[index].text
+    if index == len(lines) - 1 or not text[0].isupper() or not fields.heading_shape(text, rules):
         return False
     following = lines[index + 1].text
     return fields.word_count(following) > fields.word_count(text) or bool(

@@ -13,10 +13,9 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.model import Article, Block, BlockKind
+from pipeline.model import SERIES, Article, Block, BlockKind
 
 GENERATOR = "pipeline ingest"
-SERIES_LABELS = {"blog": "Blog", "interview": "Interview", "opinion": "Opinie"}
 
 _HASH_LINE = re.compile(r"^Generator_hash: (?P<hash>[0-9a-f]{64})\n", re.MULTILINE)
 _META_LINE = re.compile(r"^(?P<key>[A-Za-z_][\w-]*):\s*(?P<value>.*)$")
@@ -96,7 +95,7 @@ def metadata(article: Article) -> list[tuple[str, str]]:
         ("Title", article.title),
         ("Date", article.date or ""),
         ("Modified", article.date or ""),
-        ("Category", SERIES_LABELS[article.series]),
+        ("Category", SERIES[article.series]),
         ("Tags", "; ".join(meta_value(tag).replace(";", ",") for tag in article.tags)),
         ("Authors", "; ".join(meta_value(a.name).replace(";", ",") for a in article.authors)),
         ("Author_roles", "; ".join(meta_value(a.role).replace(";", ",") for a in article.authors)),
