@@ -35,6 +35,7 @@ ARTICLE_ORDER_BY = newest_first
 
 THEME = str(ROOT / "themes" / "movisies")
 PLUGINS = [
+    "pipeline.site.sanitize",  # first: every other plugin and template sees sanitized content
     "pipeline.site.dates",
     "pipeline.site.magazine",
     "pipeline.site.tags",

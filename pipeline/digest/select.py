@@ -6,22 +6,20 @@ and an article's URL is the one the site gives it (Pelican's ARTICLE_URL and the
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import nh3
 from markupsafe import Markup
 from pelican.contents import Article, Page
 from pelican.readers import Readers
 
+from pipeline import sanitize
 from pipeline.cli import UserError
 from pipeline.digest.editions import Window
 
 # What an editor's Markdown may keep in the email: text markup and links, nothing that runs or loads.
-EDITORIAL_TAGS = {"p", "a", "em", "strong", "ul", "ol", "li", "blockquote", "br", "h2", "h3"}
 
 
 @dataclass(frozen=True)
@@ -49,7 +47,7 @@ class Editorial:
 
 def plain(text: str) -> str:
     """Text without tags or entities, on one line: what a template may escape and show."""
-    return " ".join(html.unescape(nh3.clean(text, tags=set())).split())
+    return sanitize.plain(text)
 
 
 def read_articles(content: Path, settings: dict[str, Any], siteurl: str) -> list[DigestArticle]:
@@ -96,7 +94,5 @@ def read_editorial(content: Path, folder: str, settings: dict[str, Any], number:
     readers = Readers({**settings, "PATH": str(content)})
     page = readers.read_file(str(content), str(path.relative_to(content)), content_class=Page, context={})
     author = plain(str(page.metadata.get("author", "") or ""))
-    body = nh3.clean(
-        page.content, tags=EDITORIAL_TAGS, attributes={"a": {"href"}}, url_schemes={"https", "http"}
-    )
+    body = sanitize.html(page.content, sanitize.EMAIL)
     return Editorial(title=plain(page.title), author=author, body_html=Markup(body.strip()))

@@ -39,9 +39,7 @@ def absolute_html(html: str, page_url: str) -> str:
         return html
     root = lxml.html.fragment_fromstring(html, create_parent="div")
     root.make_links_absolute(page_url, resolve_base_href=False)
-    inner = (root.text or "") + "".join(
-        lxml.html.tostring(child, encoding="unicode") for child in root
-    )
+    inner = (root.text or "") + "".join(lxml.html.tostring(child, encoding="unicode") for child in root)
     return inner
 
 

@@ -11,19 +11,21 @@ from pathlib import Path
 from pelican import signals
 from pelican.readers import MarkdownReader
 
+from pipeline import sanitize
+
 log = logging.getLogger(__name__)
 TAGS_DIR = "tags"
 
 
 def read_descriptions(content_path: Path, settings: dict) -> dict[str, str]:
-    """Map tag slug -> description HTML, from every `*.md` in `content/tags/`."""
+    """Map tag slug -> sanitized description HTML, from every `*.md` in `content/tags/`."""
     folder = content_path / TAGS_DIR
     reader = MarkdownReader(settings)
     descriptions = {}
     for path in sorted(folder.glob("*.md")):
         html, metadata = reader.read(str(path))
         slug = str(metadata.get("slug") or path.stem)
-        descriptions[slug] = html
+        descriptions[slug] = sanitize.html(html)
     return descriptions
 
 
