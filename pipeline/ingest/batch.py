@@ -60,11 +60,11 @@ def discover(folder: Path) -> tuple[list[Path], list[str]]:
     pages, ignored = [], []
     for path in sorted(folder.rglob("*")):
         name = path.relative_to(folder).as_posix()
-        if any(part.startswith(".") for part in path.relative_to(folder).parts) or path.is_dir():
+        if any(part.startswith(".") for part in path.relative_to(folder).parts):
             continue
         if path.is_symlink() and not path.resolve().is_relative_to(root):
-            ignored.append(f"{name}: a link that leaves the source folder")
-        elif path.name == overrides.FILE_NAME:
+            ignored.append(f"{name}: a link that leaves the source folder")  # a file or a whole folder
+        elif path.is_dir() or path.name == overrides.FILE_NAME:
             continue
         elif path.suffix.lower() not in SOURCE_SUFFIXES:
             ignored.append(f"{name}: not a page (.txt, .html or .htm)")
