@@ -365,3 +365,24 @@ def test_date_prefers_the_articles_time_over_a_sidebar_event() -> None:
 def test_byline_class_gives_the_author_without_door() -> None:
     page = html(f'<article><p class="byline">Door: Rogier den Uyl</p><p>{PARAGRAPH}</p></article>')
     assert page.meta["authors"] == "Rogier den Uyl"
+
+
+def test_unmarked_title_is_found_by_the_title_element_with_the_lines_below_it() -> None:
+    page = html(
+        '<div class="top"><a href="/">Home</a> | <a href="/opinie">Opinie</a></div>'
+        '<div class="kop"><b>Geef het buurtwerk tien jaar</b></div>'
+        '<div class="meta">Opinie · 7 juni 2023 · door Renée Smit</div>'
+        f'<div class="txt">{PARAGRAPH}</div><div class="txt">{PARAGRAPH}</div>',
+        head="<title>Geef het buurtwerk tien jaar | Opinie | Het Buurtblad</title>",
+    )
+    assert body_texts(page)[:2] == ["Geef het buurtwerk tien jaar", "Opinie · 7 juni 2023 · door Renée Smit"]
+    assert line_with(page, "Geef het").hint == "h1" and page.meta["title"] == "Geef het buurtwerk tien jaar"
+    assert line_with(page, "Home").role == Role.CHROME
+
+
+def test_a_short_menu_word_that_starts_the_title_element_is_not_the_title() -> None:
+    page = html(
+        f'<div class="top"><span>Nieuws</span></div><div class="txt">{PARAGRAPH}</div>',
+        head="<title>Nieuws - Zorgen voor elkaar in de wijk</title>",
+    )
+    assert line_with(page, "Nieuws").role == Role.CHROME

@@ -188,6 +188,8 @@ _URL_STRIP = "".join(chr(c) for c in range(33))
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ")
+_TITLE_SEPARATOR_MARKS = "|-–—:·"
+TITLE_MIN_CHARS = 8  # a shorter line ("Home") that happens to start the <title> is not taken for the title
 
 
 @dataclass
@@ -246,7 +248,7 @@ def read_html(source: str, text: str) -> Page:
     _mark_chrome(walk, article)
     if article is None:
         _classify_by_density(walk.blocks)
-    lines = _lines(walk.blocks, article)
+    lines = _lines(walk.blocks, article, _title_text(root))
     meta = _meta(root, json_ld, lines, article)
     return Page(source=source, lines=lines, meta=meta)
 
@@ -640,13 +642,13 @@ def _neighbour(classes: list[str], i: int, step: int, ignore_neargood: bool) -> 
 # -- lines ---------------------------------------------------------------------------------------------------
 
 
-def _lines(blocks: list[Block], article: Marked | None) -> list[Line]:
+def _lines(blocks: list[Block], article: Marked | None, page_title: str) -> list[Line]:
     lines = []
     for number, block in enumerate(blocks, start=1):
         reason = block.reason or _outside_reason(block, number - 1, article)
         role = Role.CHROME if reason else Role.BODY
         lines.append(Line(number, block.text, role, reason, block.hint, block.links))
-    _keep_title(lines, blocks)
+    _keep_title(lines, blocks, page_title)
     return lines
 
 
@@ -664,21 +666,28 @@ def _outside_reason(block: Block, index: int, article: Marked | None) -> str:
     return f"html: outside the article (stopword density {block.stopword_density:.2f})"
 
 
-def _keep_title(lines: list[Line], blocks: list[Block]) -> None:
-    """The article's <h1> is part of the article also where it sits above it (in a page header).
+def _keep_title(lines: list[Line], blocks: list[Block], page_title: str) -> None:
+    """The article's title is part of the article also where it sits above it (in a page header).
 
-    With it, the short link-free lines between it and the article (date, byline) and a short label just
-    above it are kept too.
+    The title is the <h1>, or, on pages that mark nothing up, the line the <title> element starts with (it
+    then counts as the <h1>). With it, the short link-free lines between it and the article (date, byline)
+    and a short label just above it are kept too.
     """
     first = next((i for i, line in enumerate(lines) if line.role == Role.BODY), None)
     if first is None or any(line.hint == "h1" and line.role == Role.BODY for line in lines):
         return
     title = next(
-        (i for i in range(first - 1, -1, -1) if lines[i].hint == "h1" and _title_area(lines[i], blocks[i])),
+        (
+            i
+            for i in range(first - 1, -1, -1)
+            if (lines[i].hint == "h1" or _starts(page_title, lines[i].text))
+            and _title_area(lines[i], blocks[i])
+        ),
         None,
     )
     if title is None:
         return
+    lines[title].hint = "h1"
     keep = [title]
     if title > 0 and len(lines[title - 1].text) <= 30 and _title_area(lines[title - 1], blocks[title - 1]):
         keep.append(title - 1)
@@ -688,6 +697,14 @@ def _keep_title(lines: list[Line], blocks: list[Block]) -> None:
         keep.append(i)
     for i in keep:
         lines[i].role, lines[i].reason = Role.BODY, ""
+
+
+def _starts(page_title: str, text: str) -> bool:
+    """Whether the <title> is ``text``, or ``text`` followed by a separator and more (the site's name)."""
+    if len(text) < TITLE_MIN_CHARS or not page_title.casefold().startswith(text.casefold()):
+        return False
+    rest = page_title[len(text) :].strip()
+    return not rest or rest[0] in _TITLE_SEPARATOR_MARKS
 
 
 def _title_area(line: Line, block: Block) -> bool:
@@ -739,10 +756,15 @@ def _meta_tags(root: etree._Element) -> dict[str, str]:
     return tags
 
 
+def _title_text(root: etree._Element) -> str:
+    """The text of the <title> element, whitespace collapsed."""
+    title = root.find(".//title")
+    return " ".join((title.text or "").split()) if title is not None else ""
+
+
 def _page_title(root: etree._Element, tags: dict[str, str]) -> str:
     """<title> without the site name after " | " or " - "."""
-    title = root.find(".//title")
-    text = " ".join((title.text or "").split()) if title is not None else ""
+    text = _title_text(root)
     site = tags.get("og:site_name", "")
     for separator in _TITLE_SEPARATORS:
         if separator in text:
