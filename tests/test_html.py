@@ -386,3 +386,15 @@ def test_a_short_menu_word_that_starts_the_title_element_is_not_the_title() -> N
         head="<title>Nieuws - Zorgen voor elkaar in de wijk</title>",
     )
     assert line_with(page, "Nieuws").role == Role.CHROME
+
+
+@pytest.mark.parametrize(
+    "void", ["<embed src='x.swf'>", "<source src='x.mp4'>", "<track src='x.vtt'>", "<wbr>"]
+)
+def test_text_after_an_html5_void_element_is_kept(void: str) -> None:
+    page = html(
+        f"<article><h1>De titel van het stuk</h1><p>{PARAGRAPH}</p>{void}"
+        "<h2>Een kop</h2><p>Slot.</p></article>"
+    )
+    assert body_texts(page) == ["De titel van het stuk", PARAGRAPH, "Een kop", "Slot."]
+    assert line_with(page, "Een kop").hint == "h2"

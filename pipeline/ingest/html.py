@@ -60,6 +60,9 @@ DROP = (
     "datalist",
     "textarea",
 )
+# Void elements of HTML5 that libxml2's HTML 4 parser does not know to be empty: it nests everything up to the
+# end of their parent inside them (which would be dropped with an <embed>, or misread as inline text).
+MISNESTED_VOID = ("embed", "source", "track", "wbr", "keygen")
 BLOCK = frozenset(
     [
         "address",
@@ -238,6 +241,7 @@ def read_html(source: str, text: str) -> Page:
     if body is None:
         raise Rejected("HTML page without any text")
     json_ld = _json_ld_texts(root)
+    etree.strip_tags(body, *MISNESTED_VOID)  # their (mis-nested) children stay, in place
     etree.strip_elements(body, *DROP, with_tail=False)
     walk = _walk(body, _base_url(root))
     if not walk.blocks:
