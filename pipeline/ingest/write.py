@@ -27,10 +27,15 @@ _SAFE_HREF = re.compile(r"^(https?://|mailto:|/|\.{0,2}/?[\w-])", re.IGNORECASE)
 
 def escape(text: str) -> str:
     """Text as Markdown that renders as exactly this text: no HTML, no emphasis, no block structure."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = html_text(text)
     text = _INLINE.sub(r"\\\1", text)
     text = _NUMBERED.sub(r"\1\\\2", _BLOCK_START.sub(r"\\\1", text))
     return "&#58;" + text[1:] if text.startswith(":") else text
+
+
+def html_text(text: str) -> str:
+    """Text for a field Pelican and its themes treat as HTML (the title): ``&``, ``<``, ``>`` as entities."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def meta_value(text: str) -> str:
@@ -92,7 +97,7 @@ def render_body(article: Article) -> str:
 def metadata(article: Article) -> list[tuple[str, str]]:
     pullquote = next((b.text for b in article.blocks if b.kind is BlockKind.PULLQUOTE), "")
     fields = [
-        ("Title", article.title),
+        ("Title", html_text(article.title)),
         ("Date", article.date or ""),
         ("Modified", article.date or ""),
         ("Category", SERIES[article.series]),
