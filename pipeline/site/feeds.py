@@ -7,6 +7,7 @@ give the same bytes. Entry ids and RSS guids are the article permalinks.
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,7 +97,8 @@ def add_entry(fg: FeedGenerator, article, root: str) -> None:
         entry.dc.dc_creator(line.author.name)
     entry.category(term=article.category.name, scheme=f"{root}/{article.category.url}")
     entry.content(absolute_html(article.get_content(root), url), type="html")
-    entry.summary(article.plain_summary or plain_text(article.title))
+    # As HTML text: RSS readers render <description> as HTML, so text that mentions markup must be escaped.
+    entry.summary(html.escape(article.plain_summary or plain_text(article.title), quote=False), type="html")
 
 
 def write_feeds(generator, writer=None) -> None:
