@@ -6,6 +6,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTHON := $(BIN)/python
 STAMP := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.installed-bench
+BENCHOPTS ?=
 
 SEEDS ?= seeds
 CONTENT ?= content
@@ -28,7 +30,7 @@ SSH_TARGET_DIR ?=
 # The digest's web version, written into $(SITE_DIR) (the staging folder) during `make publish`; see digest-web.
 DIGEST_WEB ?= $(PYTHON) -m pipeline digest --content $(CONTENT) --web $(SITE_DIR)
 
-.PHONY: help install content html publish test lint clean serve devserver regenerate digest-web digest rsync_upload
+.PHONY: help install content html publish test lint clean serve devserver regenerate digest-web digest rsync_upload bench
 
 help:
 	@echo "make publish   ingest $(SEEDS)/ into $(CONTENT)/ and build the site into $(OUTPUTDIR)/"
@@ -41,6 +43,7 @@ help:
 	@echo "make rsync_upload publish, then upload to SSH_USER@SSH_HOST:SSH_TARGET_DIR (set them first)"
 	@echo "make digest    render the current digest edition from $(CONTENT)/ into digest-out/<N>/"
 	@echo "make lint      ruff"
+	@echo "make bench     measure ingest, build and digest against their targets (docs/bench.md)"
 	@echo "make clean     remove $(OUTPUTDIR)/ and caches"
 
 install: $(STAMP)
@@ -93,6 +96,14 @@ rsync_upload:
 test: install
 	$(BIN)/ruff check pipeline tests
 	$(BIN)/pytest
+
+# The benchmark of issue #6 (docs/bench.md), with trafilatura (the `bench` extra) as the ingest's baseline.
+bench: $(BENCH_STAMP)
+	$(PYTHON) -m pipeline bench $(BENCHOPTS)
+
+$(BENCH_STAMP): $(STAMP)
+	$(PYTHON) -m pip install -q -e '.[test,bench]'
+	touch $(BENCH_STAMP)
 
 lint: install
 	$(BIN)/ruff check pipeline tests
