@@ -47,8 +47,10 @@ URL_ATTRIBUTES = {
 }
 BAD_SCHEME = re.compile(r"^(javascript|vbscript|data|livescript|mocha):", re.IGNORECASE)
 BAD_STYLE = re.compile(r"url\s*\(|expression\s*\(|@import|behavior\s*:|-moz-binding", re.IGNORECASE)
-# Whitespace and controls a browser ignores inside a scheme ("java\tscript:").
-_IGNORED_IN_URL = re.compile(r"[\x00-\x20\x7f]+")
+# What a browser ignores in a URL (WHATWG URL standard): C0 controls and spaces at either end, tabs and
+# newlines anywhere ("java\tscript:" is javascript:).
+_URL_ENDS = "".join(chr(c) for c in range(0x21))
+_IGNORED_IN_URL = re.compile(r"[\t\n\r]")
 
 # What our own theme puts in every page's <head> or on a page of its own: allowed by exact shape.
 THEME_SCRIPTS = {"application/ld+json"}
@@ -56,7 +58,7 @@ THEME_SCRIPT_SOURCES = re.compile(r"/(pagefind/pagefind-ui\.js|theme/js/zoeken\.
 
 
 def _scheme_of(url: str) -> str:
-    return _IGNORED_IN_URL.sub("", url)
+    return _IGNORED_IN_URL.sub("", url.strip(_URL_ENDS))
 
 
 def dangers(document: str, *, fragment: bool = False, theme: bool = False) -> list[str]:

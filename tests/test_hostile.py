@@ -208,7 +208,7 @@ def test_editors_raw_html_is_sanitized_and_their_text_kept(run) -> None:
     body = " ".join(text(page, "//*[contains(@class, 'article-body')]"))
     assert "Veilige tekst van de redactie." in body and "Gestileerde tekst." in body
     assert "alert('script')" not in body
-    assert text(page, "//h1") == ["Handgeschreven stuk"]  # a title is HTML text (Pelican's convention): no tags
+    assert text(page, "//h1") == ["Handgeschreven stuk"]  # a title is HTML text (as in Pelican): no tags
 
 
 def test_the_digest_and_its_web_version_hold_no_executable_markup(run) -> None:

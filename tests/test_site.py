@@ -100,6 +100,17 @@ def test_source_magazine_alone_gives_a_dutch_provenance_line(tmp_path):
     assert text(page, "//p[@class='source-note']") == ["Eerder verschenen in Movisies"]
 
 
+def test_a_title_of_markup_only_takes_the_file_name_and_overwrites_nothing(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_CONTENT, content)
+    (content / "alleen-opmaak.md").write_text(
+        "Title: <img src=x>\nDate: 2021-06-01\nCategory: Blog\n\nTekst van de redactie.\n", encoding="utf-8"
+    )
+    pelican(content, tmp_path / "out")
+    assert text(article_page(tmp_path / "out", "2021", "alleen-opmaak"), "//h1") == ["alleen-opmaak"]
+    assert text(parse(tmp_path / "out" / "2021" / "index.html"), "//h1")[0].endswith("2021")
+
+
 def test_home_has_the_latest_articles_and_a_section_per_series(site):
     home = parse(site / "index.html")
     assert text(home, "//section[@class='home-lead']//h3") == [

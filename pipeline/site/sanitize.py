@@ -1,18 +1,24 @@
 """Every article and page is sanitized the moment Pelican has read it, before any template, feed or plugin
 sees it: the body and the summary pass the allowlist sanitizer, every text field loses the characters XML
-forbids. Ingested files are safe already (the ingest escapes all text); this covers hand-written files and
-editors' edits too, so nothing in `content/` can put a script on the site or break a feed.
+forbids, and a title or slug that came out empty is made from the file's name.
+
+Ingested files are safe already (the ingest escapes all text); this covers hand-written files and editors'
+edits too, so nothing in `content/` can put a script on the site or break a feed.
 """
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
 from typing import Any
 
 from pelican import signals
 from pelican.urlwrappers import URLWrapper
 
 from pipeline import sanitize
+from pipeline.ingest.write import slugify
 
+log = logging.getLogger(__name__)
 # Pelican keeps these two metadata under other attribute names (override_save_as, override_url).
 _NOT_ATTRIBUTES = {"save_as", "url"}
 
@@ -43,6 +49,18 @@ def clean(content) -> None:
             content._summary = cleaned
         elif key not in _NOT_ATTRIBUTES:
             setattr(content, key, cleaned)
+    if content.source_path:
+        _name_the_nameless(content, Path(content.source_path).stem)
+
+
+def _name_the_nameless(content, stem: str) -> None:
+    """A title that is all markup shows as nothing, and slugifies to nothing, so the article would be written
+    over its year's archive page: the file's name stands in for both."""
+    if hasattr(content, "title") and not sanitize.plain(content.title):
+        log.warning("%s: the title has no text; the file name stands in for it", content.source_path)
+        content.title = content.metadata["title"] = stem
+    if not getattr(content, "slug", None):
+        content.slug = slugify(stem)
 
 
 def register() -> None:
