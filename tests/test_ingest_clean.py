@@ -122,6 +122,18 @@ def test_subheading_recurring_across_the_batch_stays() -> None:
     assert {line.text: line.role for line in page.lines}["Conclusie"] is Role.BODY
 
 
+def test_a_title_other_pages_list_as_related_is_still_the_title() -> None:
+    title = "Jongerenwerk verdient een vaste plek"
+    lines = ["Home", "Blogs", "Blog", title, "3 mei 2022", PARA, PARA2, "Lees ook", "Een ander stuk"]
+    text = "\n".join(lines)
+    page = Page("p.txt", text_lines(text))
+    recurring = {clean.recurrence_key(line): 5 for line in (title, "Home", "Blogs", "Een ander stuk")}
+    clean.clean(page, rules.load(), lambda key: recurring.get(key, 1))
+    found = {line.text: line.role for line in page.lines}
+    assert found[title] is Role.TITLE
+    assert found["Home"] is found["Blogs"] is found["Een ander stuk"] is Role.CHROME
+
+
 def test_teaser_repeating_the_start_is_a_duplicate() -> None:
     teaser = PARA[:90].rsplit(" ", 1)[0] + " ..."
     found = roles("Titel\n" + teaser + "\n" + PARA + "\n" + PARA2)

@@ -54,19 +54,18 @@ def clean(page: Page, rules: Rules, recurrence: Recurrence | None = None) -> Pag
     lines = [line for line in page.lines if line.role is Role.BODY]  # HTML chrome arrives marked already
     matched = _by_rules(lines, rules)
     _magazine_boilerplate(lines, rules)
-    if recurrence:
-        _recurring(lines, rules, recurrence)
+    recurring = _recurring(lines, rules, recurrence) if recurrence else set()
     start = _article_start(lines, rules)
     core = _core(lines, rules, start)
     if core is None:
-        _title(lines, rules, start, len(lines))
+        _title(lines, rules, start, len(lines), recurring)
         return page
     first, last = core
     last = min(last, _tails(lines, matched, first))
     _lists(lines, rules, matched)
     _closing_bios(lines, rules, first)
     last = _signature(lines, rules, first, last)
-    _title(lines, rules, start, first)
+    _title(lines, rules, start, first, recurring)
     _header_bylines(lines, rules, start, first)
     _menus(lines, rules, first, last)
     _above_title(lines, rules, start)
@@ -198,15 +197,26 @@ def _magazine_boilerplate(lines: list[Line], rules: Rules) -> None:
                 break
 
 
-def _recurring(lines: list[Line], rules: Rules, recurrence: Recurrence) -> None:
-    """Short lines found on several pages of the batch are the site's, not an article's."""
+def _recurring(lines: list[Line], rules: Rules, recurrence: Recurrence) -> set[int]:
+    """Short lines found on several pages of the batch are the site's, not an article's.
+
+    Returns their indexes: the title may be one of them (other pages list it under "Lees ook").
+    """
     limit, least = rules.limits["recurring_max_words"], rules.limits["recurring_min_pages"]
+    found = set()
     for index, line in enumerate(lines):
         if line.role is not Role.BODY or words(line) > limit:
             continue
         pages = recurrence(recurrence_key(line.text))
         if pages >= least and not _heads_paragraph(lines, index, rules):
-            mark(line, Role.CHROME, f"recurs on {pages} pages of this batch")
+            mark(line, Role.CHROME, recurring_reason(pages))
+            found.add(index)
+    return found
+
+
+def recurring_reason(pages: int) -> str:
+    """The reason of a line removed for recurring; the ingest cache fills the count in afresh each run."""
+    return f"recurs on {pages} pages of this batch"
 
 
 def _heads_paragraph(lines: list[Line], index: int, rules: Rules) -> bool:
@@ -270,8 +280,9 @@ def _preamble(lines: list[Line], rules: Rules, label: str) -> None:
             mark(line, Role.THEME_INTRO, "the theme's introduction (kept as the tag's description)")
 
 
-def _title_like(line: Line, rules: Rules) -> bool:
-    if line.role is not Role.BODY:
+def _title_like(line: Line, rules: Rules, *, also: bool = False) -> bool:
+    """A line that could be the title; ``also``: consider it even though it was marked as chrome."""
+    if line.role is not Role.BODY and not also:
         return False
     if rules.label_prefix.match(line.text):
         return True
@@ -343,9 +354,13 @@ def _menu_item(line: Line, rules: Rules) -> bool:
     return line.role is Role.BODY and is_short(line, rules) and not line.text.endswith("?")
 
 
-def _title(lines: list[Line], rules: Rules, start: int, end: int) -> None:
-    """The title: the first title-like line above the first paragraph, preferring two words or more."""
-    candidates = [i for i in range(start, end) if _title_like(lines[i], rules)]
+def _title(lines: list[Line], rules: Rules, start: int, end: int, recurring: set[int]) -> None:
+    """The title: the first title-like line above the first paragraph, preferring two words or more.
+
+    A line that recurs on other pages may still be the title (listed there as a related article), but a line
+    of this page alone is preferred.
+    """
+    candidates = [i for i in range(start, end) if _title_like(lines[i], rules, also=i in recurring)]
     if not candidates:
         return
     in_menu = {index for run in _short_runs(lines, rules) for index in run}
@@ -367,6 +382,7 @@ def _title(lines: list[Line], rules: Rules, start: int, end: int) -> None:
             - 5 * (words(line) < 2)
             - 8 * (index > text_start)
             - 6 * _names_only(line, rules)
+            - 4 * (index in recurring)
         )
 
     chosen = max(candidates, key=lambda index: (score(index), -index))
