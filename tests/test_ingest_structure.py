@@ -103,3 +103,14 @@ def test_long_first_paragraph_gives_a_summary_of_whole_sentences() -> None:
 def test_list_items() -> None:
     found = kinds(f"Titel\n{PARA}\n- armoede\n- schulden\n{PARA2}")
     assert ("list_item", "- armoede") in found and ("list_item", "- schulden") in found
+
+
+def test_a_page_without_a_title_is_titled_after_its_first_words() -> None:
+    text = (
+        "Wie in de wijk werkt, weet dat eenzaamheid zich niet laat wegorganiseren met een folder of een "
+        "spreekuur in het buurthuis.\nDaar is tijd voor nodig, en die tijd is er steeds minder in het "
+        "sociaal werk."
+    )
+    article = article_of(text)
+    assert article.title == "Wie in de wijk werkt, weet dat eenzaamheid zich niet …"
+    assert "no title found on the page; titled after its first words" in article.warnings

@@ -23,7 +23,19 @@ def structure(page: Page, rules: Rules) -> Article:
     article.labels += [_label_of(line, rules) for line in page.with_role(Role.LABEL)]
     article.blocks = _blocks(page.with_role(Role.BODY), rules)
     _lede(article, rules)
+    _untitled(article, rules)
     return article
+
+
+def _untitled(article: Article, rules: Rules) -> None:
+    """A page without a title is titled after its first words, and the report says so: an article needs a
+    title (Pelican will not build one without), and a page is not rejected for lacking one."""
+    if article.title or not article.blocks:
+        return
+    words = article.blocks[0].text.split()
+    most = rules.limits["untitled_words"]
+    article.title = " ".join(words[:most]) + (" …" if len(words) > most else "")
+    article.warnings.append("no title found on the page; titled after its first words")
 
 
 def _label_of(line: Line, rules: Rules) -> str:
@@ -35,8 +47,6 @@ def _title(article: Article, page: Page, rules: Rules) -> None:
     titles = page.with_role(Role.TITLE)
     if not titles:
         article.title = page.meta.get("title", "")
-        if not article.title:
-            article.warnings.append("no title found on the page")
         return
     text = titles[0].text
     if match := rules.label_prefix.match(text):
