@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import os
 from pathlib import Path
 
 from rich.console import Console
 from rich.progress import Progress
 
 from pipeline.cli import UserError
-from pipeline.ingest import batch, report
+from pipeline.ingest import batch, cache, report
 from pipeline.ingest.overrides import OverrideError
 
 HELP = "Turn scraped pages (.txt, .html) into Pelican Markdown articles, with a report of every removed line."
@@ -33,7 +35,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="YYYY-MM-DD",
         help="date of a page that mentions no date at all (default: %(default)s)",
     )
+    parser.add_argument(
+        "--jobs",
+        type=_positive,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="work on pages in N processes; 1 works in this process (default: %(default)s, the CPUs)",
+    )
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        metavar="DIR",
+        help="keep each page's result in DIR and take unchanged pages from it (default: no cache)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no table, only rejections")
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"not a number of processes (1 or more): {text!r}")
+    return int(text)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -48,12 +69,23 @@ def run(args: argparse.Namespace) -> int:
     console, errors = Console(quiet=args.quiet), Console(stderr=True)
     total = len(batch.discover(args.source)[0])
     try:
-        with Progress(console=errors, transient=True, disable=total < PROGRESS_FROM) as progress:
+        with contextlib.ExitStack() as stack:
+            store = stack.enter_context(cache.Store(args.cache)) if args.cache else None
+            stream = report.Stream(args.report) if args.report else None
+            progress = stack.enter_context(
+                Progress(console=errors, transient=True, disable=total < PROGRESS_FROM)
+            )
             task = progress.add_task("ingest", total=total)
-            result = batch.run(config, progress=lambda _source: progress.advance(task))
+            result = batch.run(
+                config,
+                progress=lambda _source: progress.advance(task),
+                jobs=args.jobs,
+                store=store,
+                report=stream.add if stream else None,
+            )
+            if stream:
+                stream.close(result.ignored)
     except OverrideError as exc:
         raise UserError(str(exc)) from None
-    if args.report:
-        report.save(result, args.report)
     report.show(result, console, errors)
-    return 0 if all(outcome.ok for outcome in result.outcomes) else 1
+    return 0 if all(page.ok for page in result.pages) else 1

@@ -18,6 +18,7 @@ def entry(outcome: Outcome) -> dict[str, Any]:
     return {
         "source": outcome.source,
         "status": "ok" if outcome.ok else "rejected",
+        "ingest": "cached" if outcome.cached else "ingested",
         "error": outcome.error,
         "output": outcome.output,
         "series": article.series if article else None,
@@ -37,39 +38,60 @@ def entry(outcome: Outcome) -> dict[str, Any]:
     }
 
 
-def as_json(result: Result) -> str:
-    data = {"documents": [entry(outcome) for outcome in result.outcomes], "ignored": result.ignored}
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+def _indented(value: Any, level: int) -> str:
+    """`value` as JSON (indent 2), placed `level` levels deep in an indented document."""
+    return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n" + "  " * level)
 
 
-def save(result: Result, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(as_json(result), encoding="utf-8")
+class Stream:
+    """The JSON report, written entry by entry as pages are done, so no batch is held in memory whole.
+
+    The bytes are those of ``json.dumps({"documents": [...], "ignored": [...]}, indent=2)``; the file is
+    written beside the report and put in place by ``close``, so a report is never half written.
+    """
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path, self.partial = path, path.with_name(path.name + ".partial")
+        self.file = self.partial.open("w", encoding="utf-8")
+        self.file.write('{\n  "documents": [')
+        self.count = 0
+
+    def add(self, outcome: Outcome) -> None:
+        self.file.write(("," if self.count else "") + "\n    " + _indented(entry(outcome), 2))
+        self.count += 1
+
+    def close(self, ignored: list[str]) -> None:
+        self.file.write(("\n  ]" if self.count else "]") + f',\n  "ignored": {_indented(ignored, 1)}\n}}\n')
+        self.file.close()
+        self.partial.replace(self.path)
 
 
 def show(result: Result, console: Console, errors: Console) -> None:
-    """The table of what was ingested; rejections and ignored files one line each on stderr."""
+    """The table of the pages ingested this run (pages taken unchanged from the cache are only counted);
+    rejections, notes and ignored files one line each on stderr."""
     table = Table(title="Ingest", title_justify="left")
     for column in ("source", "series", "conf.", "title"):
         table.add_column(column, overflow="fold")
-    for outcome in result.outcomes:
-        if outcome.article:
-            a = outcome.article
-            table.add_row(outcome.source, a.series, f"{a.confidence:.2f}", a.title)
+    for page in result.pages:
+        if page.ok and not page.cached and not console.quiet:
+            table.add_row(page.source, page.series, f"{page.confidence:.2f}", page.title)
     if table.row_count:
         console.print(table)
-    for outcome in result.outcomes:
-        if outcome.error:
+    for page in result.pages:
+        if page.error:
             errors.print(
-                f"rejected {outcome.source}: {outcome.error}", markup=False, highlight=False, soft_wrap=True
+                f"rejected {page.source}: {page.error}", markup=False, highlight=False, soft_wrap=True
             )
-        for note in outcome.notes:
-            errors.print(f"note {outcome.source}: {note}", markup=False, highlight=False, soft_wrap=True)
+        for note in page.notes:
+            errors.print(f"note {page.source}: {note}", markup=False, highlight=False, soft_wrap=True)
     for line in result.ignored:
         errors.print(f"ignored {line}", markup=False, highlight=False, soft_wrap=True)
-    ok = sum(outcome.ok for outcome in result.outcomes)
+    ok = sum(page.ok for page in result.pages)
+    cached = sum(page.cached for page in result.pages)
     console.print(
-        f"{ok} written, {len(result.outcomes) - ok} rejected, {len(result.ignored)} ignored",
+        f"{ok} written, {len(result.pages) - ok} rejected, {len(result.ignored)} ignored"
+        + (f" ({cached} unchanged pages from the cache)" if cached else ""),
         markup=False,
         highlight=False,
     )
