@@ -70,6 +70,15 @@ def test_peak_memory_is_the_measured_process_own(tmp_path: Path) -> None:
     assert small.peak_rss_mb < 100
 
 
+def test_peak_memory_counts_descendants_nobody_waited_for(tmp_path: Path) -> None:
+    """multiprocessing's forkserver is never waited for by the process that started it."""
+    orphan = "import time; x = bytearray(200_000_000); time.sleep(2)"
+    parent = f"import subprocess, sys; subprocess.Popen([sys.executable, '-c', {orphan!r}])"
+    run = measured([sys.executable, "-c", parent], cwd=tmp_path, log=tmp_path / "o.log")
+    assert run.peak_rss_mb > 190
+    assert run.seconds < 2  # the command is done when it exits, whatever it left running
+
+
 def test_a_failing_command_stops_the_benchmark(tmp_path: Path) -> None:
     with pytest.raises(BenchError, match="exited with 3"):
         measured([sys.executable, "-c", "raise SystemExit(3)"], cwd=tmp_path, log=tmp_path / "c.log")
