@@ -13,6 +13,9 @@ SEEDS ?= seeds
 CONTENT ?= content
 OUTPUTDIR ?= output
 REPORTDIR ?= reports
+# The ingest cache, Pelican's content cache and the publish fingerprint (see README, "The site").
+CACHEDIR ?= cache
+JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 CONFFILE := pelicanconf.py
 PUBLISHCONF := publishconf.py
 # `make publish` builds here first and swaps the result into $(OUTPUTDIR) only when everything succeeded.
@@ -27,7 +30,8 @@ SSH_HOST ?=
 SSH_PORT ?= 22
 SSH_USER ?=
 SSH_TARGET_DIR ?=
-# The digest's web version, written into $(SITE_DIR) (the staging folder) during `make publish`; see digest-web.
+# The digest's web version, written into $(SITE_DIR); `make publish` runs it into $(OUTPUTDIR).digest beside
+# Pelican and moves what it wrote into the staging folder; see digest-web.
 DIGEST_WEB ?= $(PYTHON) -m pipeline digest --content $(CONTENT) --web $(SITE_DIR)
 
 .PHONY: help install content html publish test lint clean serve devserver regenerate digest-web digest rsync_upload bench
@@ -55,7 +59,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 content: install
-	$(PYTHON) -m pipeline ingest $(SEEDS) --out $(CONTENT) --report $(REPORTDIR)/ingest.json
+	$(PYTHON) -m pipeline ingest $(SEEDS) --out $(CONTENT) --report $(REPORTDIR)/ingest.json \
+	  --cache $(CACHEDIR)/ingest --jobs $(JOBS)
 
 html: install
 	$(BIN)/pelican $(CONTENT) -o $(OUTPUTDIR) -s $(CONFFILE) $(PELICANOPTS)
@@ -69,16 +74,17 @@ serve: install
 devserver: install
 	$(BIN)/pelican -lr $(CONTENT) -o $(OUTPUTDIR) -s $(CONFFILE) -p $(PORT) -b $(SERVER) $(PELICANOPTS)
 
-# Ingest, build into $(STAGING) (any Pelican error fails the build), add the digest's web version, then swap
-# $(STAGING) into $(OUTPUTDIR). A failure at any step stops make before the swap: the last good site stays.
-publish: content
-	rm -rf $(STAGING)
-	$(BIN)/pelican $(CONTENT) -o $(STAGING) -s $(PUBLISHCONF) --fatal errors $(PELICANOPTS)
-	$(MAKE) --no-print-directory digest-web SITE_DIR=$(STAGING)
-	$(PYTHON) -m pipeline.site.publish $(STAGING) $(OUTPUTDIR) $(SITEURL)
+# Ingest, build into $(STAGING) (any Pelican error fails the build) while the digest-web hook writes into
+# $(OUTPUTDIR).digest, then swap the result into $(OUTPUTDIR). A failure at any step stops before the swap: the
+# last good site stays. Nothing changed since the last publish (by content hashes): one line, and done.
+publish: SITE_DIR = {site}
+publish: install
+	$(PYTHON) -m pipeline publish --sources $(SEEDS) --content $(CONTENT) --output $(OUTPUTDIR) \
+	  --reports $(REPORTDIR) --cache $(CACHEDIR) --settings $(PUBLISHCONF) --jobs $(JOBS) \
+	  --pelican-opts '$(PELICANOPTS)' --digest-web '$(DIGEST_WEB)'
 
 # Hook for the digest (its owner sets DIGEST_WEB): a command that writes the digest's web version into
-# $(SITE_DIR), the staging folder of `make publish`, before the swap. A no-op while DIGEST_WEB is empty.
+# $(SITE_DIR), whose files `make publish` adds to the site before the swap. A no-op while DIGEST_WEB is empty.
 digest-web:
 	$(if $(strip $(DIGEST_WEB)),$(DIGEST_WEB),@true)
 
@@ -110,4 +116,4 @@ lint: install
 	$(BIN)/ruff format --check pipeline tests
 
 clean:
-	rm -rf $(OUTPUTDIR) $(STAGING) $(OUTPUTDIR).previous $(REPORTDIR) cache .pytest_cache
+	rm -rf $(OUTPUTDIR) $(STAGING) $(OUTPUTDIR).previous $(OUTPUTDIR).digest $(REPORTDIR) $(CACHEDIR) .pytest_cache

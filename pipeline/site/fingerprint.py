@@ -1,0 +1,71 @@
+"""Content hashes of what a publish is built from, so `make publish` knows when nothing changed.
+
+A fingerprint covers every input of the site: the source pages (with `overrides.toml`), the content folder
+(generated and hand-written files), the theme, the settings files, the pipeline's own code and rules, the
+installed packages and the run's parameters (SITEURL, SITENAME, Pelican options, the digest hook). Hashes,
+never file times: a copy or a checkout with new times but the same bytes is still unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from collections.abc import Iterable
+from importlib import metadata
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent  # pipeline/
+ENVIRONMENT = ("SITEURL", "SITENAME")  # read by publishconf.py
+
+
+def tree(digest: hashlib.blake2b, folder: Path) -> None:
+    """Add every file under `folder` (name and bytes, in name order) to `digest`; nothing for no folder."""
+    if not folder.is_dir():
+        digest.update(b"\0no folder\0")
+        return
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            data = path.read_bytes()
+            name = path.relative_to(folder).as_posix().encode()
+            digest.update(len(name).to_bytes(8, "big") + name + len(data).to_bytes(8, "big"))
+            digest.update(data)
+
+
+def settings_files(settings: Path) -> list[Path]:
+    """The settings file and the `pelicanconf.py` beside it, which `publishconf.py` imports."""
+    return sorted({settings, settings.parent / "pelicanconf.py"})
+
+
+def environment(parameters: Iterable[str]) -> str:
+    """What the build depends on beyond files: parameters, environment, Python and package versions."""
+    packages = sorted(f"{d.metadata['Name']}=={d.version}" for d in metadata.distributions())
+    env = {name: os.environ.get(name) for name in ENVIRONMENT}
+    return json.dumps([list(parameters), env, sys.version, packages])
+
+
+def code(digest: hashlib.blake2b, settings: Path, parameters: Iterable[str]) -> None:
+    """Settings, pipeline code and rules, packages and parameters: what changes how content is built."""
+    for path in settings_files(settings):
+        digest.update(path.name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"") + b"\0")
+    tree(digest, PACKAGE)
+    digest.update(environment(parameters).encode())
+
+
+def build_key(settings: Path, parameters: Iterable[str]) -> str:
+    """A hash of the settings, code and packages: the name of Pelican's content cache folder, so that a
+    change to any of them (a Markdown extension, a plugin) starts a fresh cache instead of trusting it."""
+    digest = hashlib.blake2b(digest_size=16)
+    code(digest, settings, parameters)
+    return digest.hexdigest()
+
+
+def inputs(sources: Path, content: Path, theme: Path, settings: Path, parameters: Iterable[str]) -> str:
+    """The fingerprint of everything a publish reads."""
+    digest = hashlib.blake2b(digest_size=32)
+    for folder in (sources, content, theme):
+        digest.update(b"\0folder\0")
+        tree(digest, folder)
+    code(digest, settings, parameters)
+    return digest.hexdigest()
