@@ -152,7 +152,10 @@ def score_page(name: str, ann: dict, doc: dict | None, body: str | None) -> dict
             lost.append({"text": s, "reason": reason or ("not published" if not ok else "not in body")})
     # cut every article and metadata snippet out of the body, then look for chrome in what is left
     residue = text
-    for s in sorted(article + metadata, key=lambda x: -len(norm_snippet(x))):
+    for s in sorted(article, key=lambda x: -len(norm_snippet(x))):
+        residue = residue.replace(norm_snippet(s), "\n")
+    beside_article = residue  # metadata counts as in the body only outside the article's own text
+    for s in sorted(metadata, key=lambda x: -len(norm_snippet(x))):
         residue = residue.replace(norm_snippet(s), "\n")
     leaked = []
     meta_in_body = []
@@ -162,7 +165,9 @@ def score_page(name: str, ann: dict, doc: dict | None, body: str | None) -> dict
             if m:
                 line = residue[: m.start()].rsplit("\n", 1)[-1] + residue[m.start() :].split("\n", 1)[0]
                 leaked.append({"text": s, "in": line.strip()})
-        meta_in_body = [{"text": s} for s in metadata if _word_pattern(norm_snippet(s)).search(flat)]
+        meta_in_body = [
+            {"text": s} for s in metadata if _word_pattern(norm_snippet(s)).search(beside_article)
+        ]
 
     got = doc or {}
     got_names = [a["name"] if isinstance(a, dict) else a for a in got.get("authors") or []]
