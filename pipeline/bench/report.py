@@ -36,10 +36,15 @@ def _ratio(name: str, figure: float, bound: float, at_least: bool) -> Verdict:
     return Verdict(name, round(figure, 2), "x", f"{'>=' if at_least else '<='} {bound:g}x", met)
 
 
+def _by_size(figures: dict[str, Any]) -> list[tuple[str, Any]]:
+    """Entries keyed by a page or item count, smallest first (JSON sorts "10000" before "2000")."""
+    return sorted(figures.items(), key=lambda item: int(item[0]))
+
+
 def verdicts(results: dict[str, Any]) -> list[Verdict]:
     """Every target of the issue, for every size it was measured at."""
     found = []
-    for size, ingest in results["ingest"].items():
+    for size, ingest in _by_size(results["ingest"]):
         speed = ingest["pages_per_s"] / results["trafilatura"][size]["pages_per_s"]
         label = f"ingest speed vs trafilatura, {int(size):,} pages"
         found.append(_ratio(label, speed, INGEST_VS_TRAFILATURA_MIN, True))
@@ -47,7 +52,7 @@ def verdicts(results: dict[str, Any]) -> list[Verdict]:
     growth = results["ingest"][sizes[-1]]["peak_rss_mb"] / results["ingest"][sizes[0]]["peak_rss_mb"]
     label = f"ingest peak RSS, {int(sizes[-1]):,} vs {int(sizes[0]):,} pages"
     found.append(_ratio(label, growth, MEMORY_GROWTH_MAX, False))
-    for size, build in results["build"].items():
+    for size, build in _by_size(results["build"]):
         pages = f"{int(size):,} pages"
         bare = build["project_pelican"]["seconds"] / build["bare_pelican"]["seconds"]
         found.append(_ratio(f"project build vs bare Pelican, {pages}", bare, BUILD_VS_BARE_MAX, False))
@@ -67,7 +72,7 @@ def _rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     """(measurement, pages or items, time, throughput and memory) for every figure."""
     rows = []
     for tool in ("ingest", "trafilatura"):
-        for size, run in results[tool].items():
+        for size, run in _by_size(results[tool]):
             rate = f"{run['pages_per_s']:,.0f} pages/s, peak {run['peak_rss_mb']:,.0f} MB"
             rows.append((tool, f"{int(size):,}", f"{run['seconds']:.1f} s", rate))
     names = {
@@ -77,11 +82,11 @@ def _rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         "publish_unchanged": "make publish, nothing changed",
         "publish_new_page": "make publish, one new page",
     }
-    for size, build in results["build"].items():
+    for size, build in _by_size(results["build"]):
         for key, name in names.items():
             memory = f"peak {build[key]['peak_rss_mb']:,.0f} MB"
             rows.append((name, f"{int(size):,}", f"{build[key]['seconds']:.1f} s", memory))
-    for items, times in results["digest"].items():
+    for items, times in _by_size(results["digest"]):
         for version in ("email", "web"):
             rows.append(
                 (f"digest render, {version}", f"{items} items", f"{times[f'{version}_ms']:.1f} ms", "")
@@ -93,8 +98,16 @@ def _figure(verdict: Verdict) -> str:
     return f"{verdict.figure:.2f}x" if verdict.unit == "x" else f"{verdict.figure:.1f} {verdict.unit}"
 
 
+def note(results: dict[str, Any]) -> str:
+    """How the figures were taken, for under the table."""
+    settings = results["settings"]
+    runs = "one run each" if settings["repeat"] == 1 else f"best of {settings['repeat']} runs"
+    built = ", ".join(f"{size:,}" for size in settings["build_sizes"])
+    return f"{runs}; site built at {built} pages; digest: median of {settings['digest_runs']} renderings"
+
+
 def show(results: dict[str, Any], console: Console) -> None:
-    figures = Table("measurement", "pages", "time", "rate / memory", title="Figures")
+    figures = Table("measurement", "pages", "time", "rate / memory", title="Figures", caption=note(results))
     for row in _rows(results):
         figures.add_row(*row)
     targets = Table("target", "figure", "target", "", title="Targets (issue #6)")
@@ -108,7 +121,13 @@ def markdown(results: dict[str, Any]) -> str:
     """Both tables in Markdown, as the README shows them."""
     lines = ["| measurement | pages | time | rate / memory |", "| --- | ---: | ---: | --- |"]
     lines += [f"| {' | '.join(row)} |" for row in _rows(results)]
-    lines += ["", "| target | figure | target | |", "| --- | ---: | --- | --- |"]
+    lines += [
+        "",
+        f"{note(results)[0].upper()}{note(results)[1:]}.",
+        "",
+        "| target | figure | target | |",
+        "| --- | ---: | --- | --- |",
+    ]
     for v in map(lambda item: Verdict(**item), results["targets"]):
         lines.append(f"| {v.name} | {_figure(v)} | {v.target} | {'met' if v.met else 'not met'} |")
     return "\n".join(lines) + "\n"

@@ -88,7 +88,8 @@ def bare_build(content: Path, work: Path) -> Run:
 
 
 def project_build(content: Path, work: Path) -> Run:
-    """The Pelican step of `make publish` (publishconf.py: theme, plugins, Pagefind), with an empty cache."""
+    """The Pelican step of `make publish` as a full build (publishconf.py: theme, plugins, Pagefind), without
+    the content cache `make publish` adds; CACHE_PATH keeps any cache out of the repository."""
     work = fresh(work)
     command = [PELICAN, str(content), "-o", str(work / "output"), "-s", str(ROOT / "publishconf.py")]
     command += ["--fatal", "errors", "-e", f"CACHE_PATH={json.dumps(str(work / 'cache'))}"]
