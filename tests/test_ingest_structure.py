@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from ingestkit import article_of
 
 from pipeline.model import BlockKind
@@ -112,5 +113,28 @@ def test_a_page_without_a_title_is_titled_after_its_first_words() -> None:
         "sociaal werk."
     )
     article = article_of(text)
-    assert article.title == "Wie in de wijk werkt, weet dat eenzaamheid zich niet …"
+    assert article.title == "Wie in de wijk werkt, weet dat eenzaamheid zich niet"
     assert "no title found on the page; titled after its first words" in article.warnings
+
+
+@pytest.mark.parametrize(
+    ("line", "date", "author"),
+    [
+        ("Willemijn de Graaf, gezinsvoogd · 30 mei 2023", "2023-05-30", "Willemijn de Graaf"),
+        (
+            "dinsdag 5 maart 2024 · Dr. Esther Lammers, lector Professionele Ruimte",
+            "2024-03-05",
+            "Esther Lammers",
+        ),
+        ("Tekst: Joost Verhagen | Beeld: Lotte Hamers | 27 september 2022", "2022-09-27", "Joost Verhagen"),
+        ("9 september 2021 door Thijs Oosterhuis in Interviews", "2021-09-09", "Thijs Oosterhuis"),
+        ("Interview | 21-03-2019", "2019-03-21", None),
+    ],
+)
+def test_a_date_line_gives_the_date_and_the_author_beside_it(
+    line: str, date: str, author: str | None
+) -> None:
+    text = f"Het buurthuis blijft open\n{line}\n{PARA}\n{PARA2}"
+    article = article_of(text)
+    assert article.title == "Het buurthuis blijft open" and article.date == date
+    assert [a.name for a in article.authors] == ([author] if author else [])

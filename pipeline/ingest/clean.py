@@ -17,6 +17,8 @@ from pipeline.ingest import fields
 from pipeline.ingest.rules import ChromeRule, Rules
 from pipeline.model import Line, Page, Role
 
+_QUOTES = "‘’'\"“”„«»"
+
 Recurrence = Callable[[str], int]  # how many pages of the batch hold this (normalised) line
 
 
@@ -58,14 +60,14 @@ def clean(page: Page, rules: Rules, recurrence: Recurrence | None = None) -> Pag
     start = _article_start(lines, rules)
     core = _core(lines, rules, start)
     if core is None:
-        _title(lines, rules, start, len(lines), recurring)
+        _title(lines, rules, (start, len(lines)), recurring, page.meta.get("title", ""))
         return page
     first, last = core
     last = min(last, _tails(lines, matched, first))
     _lists(lines, rules, matched)
     _closing_bios(lines, rules, first)
     last = _signature(lines, rules, first, last)
-    _title(lines, rules, start, first, recurring)
+    _title(lines, rules, (start, first), recurring, page.meta.get("title", ""))
     _header_bylines(lines, rules, start, first)
     _menus(lines, rules, first, last)
     _above_title(lines, rules, start)
@@ -354,12 +356,15 @@ def _menu_item(line: Line, rules: Rules) -> bool:
     return line.role is Role.BODY and is_short(line, rules) and not line.text.endswith("?")
 
 
-def _title(lines: list[Line], rules: Rules, start: int, end: int, recurring: set[int]) -> None:
+def _title(lines: list[Line], rules: Rules, span: tuple[int, int], recurring: set[int], named: str) -> None:
     """The title: the first title-like line above the first paragraph, preferring two words or more.
 
     A line that recurs on other pages may still be the title (listed there as a related article), but a line
-    of this page alone is preferred.
+    of this page alone is preferred; a line that is the title the page's markup names (``named``: OpenGraph,
+    ``<h1>``, JSON-LD, ``<title>``) is preferred over a site's name or slogan above it.
     """
+    start, end = span
+    named = _comparable(named)
     candidates = [i for i in range(start, end) if _title_like(lines[i], rules, also=i in recurring)]
     if not candidates:
         return
@@ -383,10 +388,15 @@ def _title(lines: list[Line], rules: Rules, start: int, end: int, recurring: set
             - 8 * (index > text_start)
             - 6 * _names_only(line, rules)
             - 4 * (index in recurring)
+            + 8 * bool(named and _comparable(line.text) == named)
         )
 
     chosen = max(candidates, key=lambda index: (score(index), -index))
     mark(lines[chosen], Role.TITLE, "title (kept as metadata)")
+
+
+def _comparable(text: str) -> str:
+    return " ".join(text.split()).strip(_QUOTES).casefold()
 
 
 def _is_text(line: Line, rules: Rules) -> bool:

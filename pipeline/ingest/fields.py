@@ -60,19 +60,48 @@ def date_line(text: str, rules: Rules) -> DateLine | None:
     match = rules.date.search(text)
     if not match or not (date := iso_date(match, rules)):
         return None
-    byline = rules.date_byline.search(text[match.end() :]) or rules.date_byline.search(text[: match.start()])
     rest = text[: match.start()] + " " + text[match.end() :]
-    if byline:
-        rest = rest.replace(byline.group(0), " ")
+    author, rest = _byline_segment(rest, rules)
     rest = rules.date_filler.sub(" ", rest)
     labels = [word.lower() for word in rest.split() if word.lower() in rules.labels]
     rest = " ".join(word for word in rest.split() if word.lower() not in rules.labels)
-    author = byline.group("rest") if byline and people(byline.group("rest"), rules) else None
-    if rest and people(rest, rules):  # "Sanne Koster | 4 oktober 2022"
+    if rest and people(rest, rules):  # "Sanne Koster 4 oktober 2022"
         author, rest = rest, ""
     if len(re.findall(r"\w{2,}", rest)) > 1:
         return None
     return DateLine(date, bool(rules.date_modified.search(text)), author, labels)
+
+
+def _byline_segment(rest: str, rules: Rules) -> tuple[str | None, str]:
+    """The author's text (as `people` reads it) in what stands beside a date, and what is left without it.
+
+    The parts of a date line are set off by separators ("Tekst: X | Beeld: Y | 27 september 2022",
+    "X, gezinsvoogd · 30 mei 2023"): a part that is a byline or names a person gives the author, a credit for
+    the pictures is dropped. Without separators, "door X" after the date ("... door X in Interviews": the
+    CMS's category is not part of the name).
+    """
+    author = None
+    for segment in rules.date_segments.split(rest):
+        part = rules.date_category.sub("", segment.strip(" ,"))
+        if rules.date_credit.match(part):
+            rest = rest.replace(segment, " ")
+        elif author is None and part.lower() not in rules.labels:
+            author = _byline_text(part, rules) or (part if part and people(part, rules) else None)
+            rest = rest.replace(segment, " ") if author else rest
+    if author:
+        return author, rest
+    found = rules.date_byline.search(rest)
+    if not found:
+        return None, rest
+    who = rules.date_category.sub("", found.group("rest"))
+    return (who if people(who, rules) else None), rest.replace(found.group(0), " ")
+
+
+def _byline_text(part: str, rules: Rules) -> str:
+    """The text after a byline's label ("Tekst: X, rol" -> "X, rol"); empty when ``part`` is no byline."""
+    if not byline(part, rules):
+        return ""
+    return next(match["rest"] for pattern in rules.bylines if (match := pattern.match(part)))
 
 
 def is_name(text: str, rules: Rules, *, min_words: int = 1) -> bool:
@@ -90,8 +119,11 @@ def is_name(text: str, rules: Rules, *, min_words: int = 1) -> bool:
 
 
 def people(text: str, rules: Rules) -> list[Author]:
-    """Authors from a byline's text: "X, rol", "X en Y", "X (rol) en Y (rol)"; [] when it names nobody."""
-    text = text.strip().rstrip(".").strip()
+    """Authors from a byline's text: "X, rol", "X en Y", "X (rol) en Y (rol)"; [] when it names nobody.
+
+    Academic titles before a name ("dr. X", "prof. dr. Y") are not part of it.
+    """
+    text = rules.honorifics.sub("", text.strip()).rstrip(".").strip()
     parts = [part.strip() for part in rules.and_words.split(text) if part.strip()]
     if parts and all(_PARENS.match(part) for part in parts):
         found = [_PARENS.match(part) for part in parts]
@@ -99,7 +131,7 @@ def people(text: str, rules: Rules) -> list[Author]:
         return authors if all(is_name(a.name, rules) for a in authors) else []
     head, _, role = text.partition(",")
     role = re.split(r"(?<=[a-z)])\.\s", role, maxsplit=1)[0]  # the role ends with its sentence
-    names = [name.strip() for name in rules.and_words.split(head) if name.strip()]
+    names = [rules.honorifics.sub("", name).strip() for name in rules.and_words.split(head) if name.strip()]
     if not names or not all(is_name(name, rules) for name in names):
         return []
     more = [name.strip() for name in rules.and_words.split(role.replace(",", " en ")) if name.strip()]

@@ -704,11 +704,17 @@ def _keep_title(lines: list[Line], blocks: list[Block], page_title: str) -> None
 
 
 def _starts(page_title: str, text: str) -> bool:
-    """Whether the <title> is ``text``, or ``text`` followed by a separator and more (the site's name)."""
-    if len(text) < TITLE_MIN_CHARS or not page_title.casefold().startswith(text.casefold()):
+    """Whether the <title> is ``text``, or ``text`` beside the site's name ("Text | Site", "Site - Text")."""
+    if len(text) < TITLE_MIN_CHARS:
         return False
-    rest = page_title[len(text) :].strip()
-    return not rest or rest[0] in _TITLE_SEPARATOR_MARKS
+    title, text = page_title.casefold(), text.casefold()
+    if title.startswith(text):
+        rest = title[len(text) :].strip()
+        return not rest or rest[0] in _TITLE_SEPARATOR_MARKS
+    if title.endswith(text):
+        rest = title[: -len(text)].strip()
+        return bool(rest) and rest[-1] in _TITLE_SEPARATOR_MARKS
+    return False
 
 
 def _title_area(line: Line, block: Block) -> bool:
@@ -726,6 +732,8 @@ def _meta(
     ld = _json_ld(json_ld)
     scope = article.element if article is not None else root
     h1 = next((line.text for line in lines if line.hint == "h1" and line.role == Role.BODY), "")
+    if h1 and (other := _title_beside(_title_text(root), h1)):
+        h1 = other  # the <h1> is the site's name (its logo): the <title> holds the article's title beside it
     found = {
         "title": tags.get("og:title") or h1 or ld.get("headline", "") or _page_title(root, tags),
         "date": _first_date(
@@ -764,6 +772,16 @@ def _title_text(root: etree._Element) -> str:
     """The text of the <title> element, whitespace collapsed."""
     title = root.find(".//title")
     return " ".join((title.text or "").split()) if title is not None else ""
+
+
+def _title_beside(page_title: str, name: str) -> str:
+    """The other part of a <title> such as "Site - Title" or "Title | Site" when one part is ``name``."""
+    for separator in _TITLE_SEPARATORS:
+        parts = [part.strip() for part in page_title.split(separator, 1)]
+        if len(parts) == 2 and name.casefold() in (parts[0].casefold(), parts[1].casefold()):
+            other = parts[1] if parts[0].casefold() == name.casefold() else parts[0]
+            return other if len(other) > len(name) else ""
+    return ""
 
 
 def _page_title(root: etree._Element, tags: dict[str, str]) -> str:

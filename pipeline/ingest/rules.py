@@ -44,6 +44,10 @@ class Rules:
     date_filler: re.Pattern[str]
     date_modified: re.Pattern[str]
     date_byline: re.Pattern[str]
+    honorifics: re.Pattern[str]
+    date_segments: re.Pattern[str]
+    date_credit: re.Pattern[str]
+    date_category: re.Pattern[str]
     month_numbers: dict[str, int]
     cues: dict[str, re.Pattern[str]]
 
@@ -110,6 +114,10 @@ def _compile(raw: dict[str, Any]) -> Rules:
         date_filler=re.compile(raw["dates"]["filler"], FLAGS),
         date_modified=re.compile(raw["dates"]["modified"], FLAGS),
         date_byline=re.compile(raw["dates"]["byline"], FLAGS),
+        honorifics=re.compile(raw["bylines"]["honorifics"], FLAGS),
+        date_segments=re.compile(raw["dates"]["segments"], FLAGS),
+        date_credit=re.compile(raw["dates"]["credit"], FLAGS),
+        date_category=re.compile(raw["dates"]["category"], FLAGS),
         month_numbers=months,
         cues=cues,
     )

@@ -28,13 +28,12 @@ def structure(page: Page, rules: Rules) -> Article:
 
 
 def _untitled(article: Article, rules: Rules) -> None:
-    """A page without a title is titled after its first words, and the report says so: an article needs a
-    title (Pelican will not build one without), and a page is not rejected for lacking one."""
+    """A page without a title is titled after its first words (nothing added: the ingest invents no text),
+    and the report says so: an article needs a title (Pelican builds none without), and a page is not
+    rejected for lacking one."""
     if article.title or not article.blocks:
         return
-    words = article.blocks[0].text.split()
-    most = rules.limits["untitled_words"]
-    article.title = " ".join(words[:most]) + (" …" if len(words) > most else "")
+    article.title = " ".join(article.blocks[0].text.split()[: rules.limits["untitled_words"]])
     article.warnings.append("no title found on the page; titled after its first words")
 
 
