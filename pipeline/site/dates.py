@@ -7,6 +7,7 @@ own CLDR data, so the build gives the same bytes on any machine.
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 
 from babel.dates import format_date
 from pelican import signals
@@ -18,7 +19,14 @@ def nl_date(value: date | datetime, pattern: str = "d MMMM y") -> str:
     """Format a date the Dutch way; `pattern` is a CLDR pattern ("d MMMM y" gives "15 juni 2018")."""
     if isinstance(value, datetime):
         value = value.date()
-    return format_date(value, format=pattern, locale=LOCALE)
+    return _format(value, pattern)
+
+
+@lru_cache(maxsize=8192)
+def _format(day: date, pattern: str) -> str:
+    """Babel's formatting, once per day and pattern: a site of thousands of articles shows each date on
+    several pages (article, listings, archives), and Babel is slow enough for that to show in a build."""
+    return format_date(day, format=pattern, locale=LOCALE)
 
 
 def iso_date(value: datetime) -> str:
