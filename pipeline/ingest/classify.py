@@ -87,7 +87,7 @@ def _scores(article: Article, rules: Rules) -> tuple[Counter[str], list[str]]:
     )
     normative = len(cues["normative"].findall(own)) * per100
     add("opinion", weights["normative"] * min(normative, 4), f"normative words {normative:.1f}/100 words")
-    if article.closing_bios:  # one writer's bio closes many a blog too; co-authors' bios mostly an opinion piece
+    if article.closing_bios:  # one writer's bio closes many a blog too; co-authors' bios, an opinion piece
         weight = weights["bio_authors"] if len(article.authors) > 1 else weights["bio_author"]
         add("opinion", weight, "the authors' bios close the piece")
     return scores, evidence
