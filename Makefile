@@ -99,7 +99,8 @@ rsync_upload:
 	rsync -e "ssh -p $(SSH_PORT)" -P -rvzc --include tags --cvs-exclude --delete \
 	  "$(OUTPUTDIR)"/ "$(if $(SSH_USER),$(SSH_USER)@)$(SSH_HOST):$(SSH_TARGET_DIR)"
 
-test: install
+# The tests run the benchmark's --quick mode too, so they need its extra (trafilatura).
+test: install $(BENCH_STAMP)
 	$(BIN)/ruff check pipeline tests
 	$(BIN)/pytest
 

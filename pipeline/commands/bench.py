@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import shutil
 from pathlib import Path
 
@@ -81,6 +82,8 @@ def _settings(args: argparse.Namespace) -> suite.Settings:
 
 def run(args: argparse.Namespace) -> int:
     settings = _settings(args)
+    if importlib.util.find_spec("trafilatura") is None:
+        raise UserError("trafilatura, the ingest's baseline, is not installed: run `make bench`")
     console = Console()
     try:
         results = report.finish(suite.run(settings, lambda line: console.print(line, highlight=False)))
