@@ -69,8 +69,17 @@ def run_ingest(folder: Path, workdir: Path) -> dict:
     for page in sorted(folder.glob("*.txt")):
         shutil.copy2(page, src / page.name)
     report = workdir / "report.json"
-    cmd = [_python(), "-m", "pipeline", "ingest", str(src), "--out", str(workdir / "content"),
-           "--report", str(report)]
+    cmd = [
+        _python(),
+        "-m",
+        "pipeline",
+        "ingest",
+        str(src),
+        "--out",
+        str(workdir / "content"),
+        "--report",
+        str(report),
+    ]
     proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"})
     if not report.exists():
         raise RuntimeError(f"ingest wrote no report (exit {proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
@@ -107,10 +116,16 @@ def score_page(name: str, lines: list[str], ann: dict, doc: dict | None) -> dict
         "date_ok": ok and (got.get("date") or None) == ann["date"],
         "authors_ok": ok and got_authors == want_authors,
         "want": {key: ann[key] for key in ("series", "title", "date", "authors")},
-        "got": {"series": got.get("series"), "title": got.get("title"), "date": got.get("date"),
-                "authors": got_names},
-        "lost": [{"line": n, "text": lines[n - 1],
-                  "reason": removed.get(n, {}).get("reason", "not published")} for n in lost],
+        "got": {
+            "series": got.get("series"),
+            "title": got.get("title"),
+            "date": got.get("date"),
+            "authors": got_names,
+        },
+        "lost": [
+            {"line": n, "text": lines[n - 1], "reason": removed.get(n, {}).get("reason", "not published")}
+            for n in lost
+        ],
         "leaked": [{"line": n, "text": lines[n - 1]} for n in leaked],
         "meta_in_body": [{"line": n, "text": lines[n - 1]} for n in meta_in_body],
     }
@@ -166,10 +181,13 @@ def print_report(totals: dict, out=sys.stdout) -> None:
     print(head, file=out)
     print("-" * len(head), file=out)
     for p in totals["pages"]:
-        print(f"{p['page']:{w}}  {p['article_kept']:>4}/{p['article_lines']:<4}  "
-              f"{p['chrome_removed']:>4}/{p['chrome_lines']:<4}  {p['metadata_in_body']:>4}  "
-              f"{mark(p['series_ok']):>6}  {mark(p['title_ok']):>5}  {mark(p['date_ok']):>4}  "
-              f"{mark(p['authors_ok']):>7}", file=out)
+        print(
+            f"{p['page']:{w}}  {p['article_kept']:>4}/{p['article_lines']:<4}  "
+            f"{p['chrome_removed']:>4}/{p['chrome_lines']:<4}  {p['metadata_in_body']:>4}  "
+            f"{mark(p['series_ok']):>6}  {mark(p['title_ok']):>5}  {mark(p['date_ok']):>4}  "
+            f"{mark(p['authors_ok']):>7}",
+            file=out,
+        )
     print(file=out)
     for p in totals["pages"]:
         problems = []
@@ -195,8 +213,9 @@ def print_report(totals: dict, out=sys.stdout) -> None:
     print(f"authors right         {totals['authors_accuracy']:.1%}", file=out)
     print(f"article lines kept    {totals['article_kept']:.2%} of {totals['article_lines']}", file=out)
     print(f"chrome lines removed  {totals['chrome_removed']:.2%} of {totals['chrome_lines']}", file=out)
-    print(f"metadata out of body  {totals['metadata_out_of_body']:.2%} of {totals['metadata_lines']}",
-          file=out)
+    print(
+        f"metadata out of body  {totals['metadata_out_of_body']:.2%} of {totals['metadata_lines']}", file=out
+    )
     print(f"pages with every article line kept   {totals['pages_all_article_kept']:.1%}", file=out)
     print(f"pages with every chrome line removed {totals['pages_all_chrome_removed']:.1%}", file=out)
 
@@ -204,8 +223,9 @@ def print_report(totals: dict, out=sys.stdout) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", nargs="?", default=str(DEFAULT_FOLDER))
-    parser.add_argument("--json", action="store_true",
-                        help="print the totals (without per-page detail) as JSON")
+    parser.add_argument(
+        "--json", action="store_true", help="print the totals (without per-page detail) as JSON"
+    )
     args = parser.parse_args(argv)
     totals = evaluate(args.folder)
     if args.json:
