@@ -191,7 +191,6 @@ _URL_STRIP = "".join(chr(c) for c in range(33))
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ")
-_TITLE_SEPARATOR_MARKS = "|-–—:·"
 TITLE_MIN_CHARS = 8  # a shorter line ("Home") that happens to start the <title> is not taken for the title
 
 
@@ -705,16 +704,10 @@ def _keep_title(lines: list[Line], blocks: list[Block], page_title: str) -> None
 
 def _starts(page_title: str, text: str) -> bool:
     """Whether the <title> is ``text``, or ``text`` beside the site's name ("Text | Site", "Site - Text")."""
+    text = text.casefold()
     if len(text) < TITLE_MIN_CHARS:
         return False
-    title, text = page_title.casefold(), text.casefold()
-    if title.startswith(text):
-        rest = title[len(text) :].strip()
-        return not rest or rest[0] in _TITLE_SEPARATOR_MARKS
-    if title.endswith(text):
-        rest = title[: -len(text)].strip()
-        return bool(rest) and rest[-1] in _TITLE_SEPARATOR_MARKS
-    return False
+    return page_title.casefold() == text or any(text in pair for pair in _title_halves(page_title.casefold()))
 
 
 def _title_area(line: Line, block: Block) -> bool:
@@ -774,12 +767,22 @@ def _title_text(root: etree._Element) -> str:
     return " ".join((title.text or "").split()) if title is not None else ""
 
 
+def _title_halves(page_title: str) -> list[tuple[str, str]]:
+    """The <title> cut in two at its first and at its last separator: ("Title", "Opinie | Site"), ..."""
+    halves = []
+    for separator in _TITLE_SEPARATORS:
+        if separator in page_title:
+            halves.append(tuple(part.strip() for part in page_title.split(separator, 1)))
+            halves.append(tuple(part.strip() for part in page_title.rsplit(separator, 1)))
+    return halves
+
+
 def _title_beside(page_title: str, name: str) -> str:
     """The other part of a <title> such as "Site - Title" or "Title | Site" when one part is ``name``."""
-    for separator in _TITLE_SEPARATORS:
-        parts = [part.strip() for part in page_title.split(separator, 1)]
-        if len(parts) == 2 and name.casefold() in (parts[0].casefold(), parts[1].casefold()):
-            other = parts[1] if parts[0].casefold() == name.casefold() else parts[0]
+    name = name.casefold()
+    for head, tail in _title_halves(page_title):
+        if name in (head.casefold(), tail.casefold()):
+            other = tail if head.casefold() == name else head
             return other if len(other) > len(name) else ""
     return ""
 
