@@ -86,7 +86,8 @@ def _byline_segment(rest: str, rules: Rules) -> tuple[str | None, str]:
         if rules.date_credit.match(part):
             rest = rest.replace(segment, " ")
         elif author is None and part.lower() not in rules.labels:
-            author = _byline_text(part, rules) or (part if part and people(part, rules) else None)
+            found = byline(part, rules)
+            author = found.text if found else (part if part and people(part, rules) else None)
             rest = rest.replace(segment, " ") if author else rest
     if author:
         return author, rest
@@ -95,13 +96,6 @@ def _byline_segment(rest: str, rules: Rules) -> tuple[str | None, str]:
         return None, rest
     who = rules.date_category.sub("", found.group("rest"))
     return (who if people(who, rules) else None), rest.replace(found.group(0), " ")
-
-
-def _byline_text(part: str, rules: Rules) -> str:
-    """The text after a byline's label ("Tekst: X, rol" -> "X, rol"); empty when ``part`` is no byline."""
-    if not byline(part, rules):
-        return ""
-    return next(match["rest"] for pattern in rules.bylines if (match := pattern.match(part)))
 
 
 def is_name(text: str, rules: Rules, *, min_words: int = 1) -> bool:
@@ -144,6 +138,7 @@ def people(text: str, rules: Rules) -> list[Author]:
 class Byline:
     authors: list[Author]
     label: str  # the word before "door" ("Blog door X"), lower case, or ""
+    text: str  # what names the authors, without the label ("Tekst: X, rol" -> "X, rol")
 
 
 def byline(text: str, rules: Rules) -> Byline | None:
@@ -159,7 +154,7 @@ def byline(text: str, rules: Rules) -> Byline | None:
         if label and label not in allowed:
             continue
         if authors := people(match["rest"], rules):
-            return Byline(authors, label)
+            return Byline(authors, label, match["rest"])
     return None
 
 
