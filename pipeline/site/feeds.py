@@ -15,7 +15,8 @@ import lxml.html
 from feedgen.feed import FeedGenerator
 from pelican import signals
 
-from pipeline.site.magazine import base_url, newest_first, plain_text
+from pipeline.sanitize import plain
+from pipeline.site.magazine import base_url, newest_first
 
 GENERATOR = "Sociaal Werk pipeline (feedgen)"
 KINDS = {"atom": "application/atom+xml", "rss": "application/rss+xml"}
@@ -88,7 +89,7 @@ def add_entry(fg: FeedGenerator, article, root: str) -> None:
     entry = fg.add_entry(order="append")
     entry.id(url)
     entry.guid(url, permalink=True)
-    entry.title(plain_text(article.title))
+    entry.title(plain(article.title))
     entry.link(href=url, rel="alternate", type="text/html")
     entry.published(article.date)
     entry.updated(article.modified_or_date)
@@ -98,7 +99,7 @@ def add_entry(fg: FeedGenerator, article, root: str) -> None:
     entry.category(term=article.category.name, scheme=f"{root}/{article.category.url}")
     entry.content(absolute_html(article.get_content(root), url), type="html")
     # As HTML text: RSS readers render <description> as HTML, so text that mentions markup must be escaped.
-    entry.summary(html.escape(article.plain_summary or plain_text(article.title), quote=False), type="html")
+    entry.summary(html.escape(article.plain_summary or plain(article.title), quote=False), type="html")
 
 
 def write_feeds(generator, writer=None) -> None:

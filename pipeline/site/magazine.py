@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from markupsafe import Markup
 from pelican import signals
+
+from pipeline.sanitize import plain
 
 WORDS_PER_MINUTE = 200
 _WORD = re.compile(r"\w+")
@@ -35,14 +36,9 @@ def newest_first(article) -> tuple[float, str]:
     return (-article.date.timestamp(), article.slug)
 
 
-def plain_text(html: str) -> str:
-    """The text of an HTML fragment, tags removed, entities resolved, whitespace collapsed."""
-    return Markup(html).striptags()
-
-
 def reading_minutes(html: str) -> int:
     """Minutes to read the article at WORDS_PER_MINUTE, at least one."""
-    return max(1, round(len(_WORD.findall(plain_text(html))) / WORDS_PER_MINUTE))
+    return max(1, round(len(_WORD.findall(plain(html))) / WORDS_PER_MINUTE))
 
 
 def bylines(article) -> list[Byline]:
@@ -67,7 +63,7 @@ def json_ld(article, settings: dict) -> dict[str, Any]:
     return {
         "@context": "https://schema.org",
         "@type": "Article",
-        "headline": plain_text(article.title),
+        "headline": plain(article.title),
         "description": article.plain_summary,
         "inLanguage": "nl",
         "datePublished": article.date.isoformat(),
@@ -78,7 +74,7 @@ def json_ld(article, settings: dict) -> dict[str, Any]:
         "publisher": {"@type": "Organization", "name": settings["SITENAME"], "url": f"{root}/"},
         "mainEntityOfPage": url,
         "url": url,
-        "wordCount": len(_WORD.findall(plain_text(article.content))),
+        "wordCount": len(_WORD.findall(plain(article.content))),
     }
 
 
@@ -113,7 +109,7 @@ def enrich(generator) -> None:
         article.bylines = bylines(article)
         article.reading_minutes = reading_minutes(article.content)
         article.series_key = series_keys.get(article.category.name, article.category.slug)
-        article.plain_summary = plain_text(article.summary)
+        article.plain_summary = plain(article.summary)
         article.modified_or_date = _modified(article)
     link_series(generator.articles)
     for article in articles:
