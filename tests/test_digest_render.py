@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import email.policy
 import re
+import shutil
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -12,9 +13,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from digestkit import FIXTURE, SITEURL, config, ingest
+from pelican.contents import Article
+from pelican.readers import Readers
 from sitekit import local_file, pelican
 
 from pipeline.cli import main
+from pipeline.digest import select
 from pipeline.digest.editions import Window
 from pipeline.digest.publish import read_content
 from pipeline.digest.render import build_edition, mjml_to_html, render, to_mjml
@@ -223,3 +227,29 @@ def test_every_site_link_in_the_email_resolves_in_the_published_site(seeds_conte
     assert site_links
     missing = [link for link in site_links if not local_file(site, link).is_file()]
     assert missing == []
+
+
+def test_articles_read_from_headers_equal_pelicans_full_reading(seeds_content, tmp_path):
+    """The digest converts only the metadata header of an article with a Summary; what it takes from an
+    article must be what Pelican's own reader gives, and an article without a Summary is still summarised
+    from its body."""
+    content = tmp_path / "content"
+    shutil.copytree(seeds_content, content)
+    (content / "zonder-samenvatting.md").write_text(
+        "Title: Zonder samenvatting\nDate: 2024-03-01\nCategory: Blog\nAuthors: Anna Smit\n\n"
+        "De eerste alinea van het **stuk** zelf.\n\nEen tweede alinea.\n",
+        encoding="utf-8",
+    )
+    settings = config().pelican
+    fast = select.read_articles(content, settings, SITEURL)
+    full = [select._digest_article(a, SITEURL) for a in _pelican_articles(content, settings)]
+    assert fast == sorted(full, key=lambda a: (a.day, a.title))
+    assert len(fast) == len(list(seeds_content.glob("*.md"))) + 1
+    bare = next(a for a in fast if a.title == "Zonder samenvatting")
+    assert bare.lede.startswith("De eerste alinea van het stuk zelf.")
+
+
+def _pelican_articles(content: Path, settings: dict) -> list:
+    readers = Readers({**settings, "PATH": str(content)})
+    paths = sorted(p.relative_to(content) for p in content.glob("*.md"))
+    return [readers.read_file(str(content), str(p), content_class=Article, context={}) for p in paths]

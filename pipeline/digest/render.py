@@ -7,6 +7,7 @@ and filled in by ``personalize``, so one rendering serves every message.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import textwrap
@@ -199,7 +200,9 @@ class Rendered:
         )
 
 
+@functools.cache
 def _environment() -> jinja2.Environment:
+    """One environment for all renderings, so each template is compiled once per run, not per edition."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,

@@ -6,20 +6,24 @@ and an article's URL is the one the site gives it (Pelican's ARTICLE_URL and the
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from markdown import Markdown
 from markupsafe import Markup
 from pelican.contents import Article, Page
-from pelican.readers import Readers
+from pelican.readers import MarkdownReader, Readers
+from pelican.utils import pelican_open
 
 from pipeline import sanitize
 from pipeline.cli import UserError
 from pipeline.digest.editions import Window
 
-# What an editor's Markdown may keep in the email: text markup and links, nothing that runs or loads.
+_HEADER_END = re.compile(r"\n[ \t]*\n")  # the Markdown metadata header ends at the first blank line
+_SUMMARY = re.compile(r"^summary[ \t]*:", re.IGNORECASE | re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -54,7 +58,7 @@ def read_articles(content: Path, settings: dict[str, Any], siteurl: str) -> list
     """Every published article in ``content``, oldest first (then by title, so ties are stable)."""
     if not content.is_dir():
         raise UserError(f"content folder not found: {content}")
-    readers = Readers({**settings, "PATH": str(content)})
+    readers = _header_readers(Readers({**settings, "PATH": str(content)}))
     skip = {*settings.get("ARTICLE_EXCLUDES", []), *settings.get("PAGE_PATHS", ["pages"])}
     articles = []
     for path in sorted(content.rglob("*.md")):
@@ -65,6 +69,34 @@ def read_articles(content: Path, settings: dict[str, Any], siteurl: str) -> list
         if getattr(article, "status", "published") == "published":
             articles.append(_digest_article(article, siteurl))
     return sorted(articles, key=lambda a: (a.day, a.title))
+
+
+class HeaderReader(MarkdownReader):
+    """Pelican's Markdown reader, converting only the metadata header of a file whose header has a Summary.
+
+    The digest shows an article's metadata (title, date, authors, summary, pull quote), never its body, and
+    converting bodies only to drop them was most of its run on a large archive. Without a Summary the body
+    is needed (Pelican summarises it), so such a file is read in full.
+    """
+
+    def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
+        with pelican_open(source_path) as text:
+            header = _HEADER_END.split(text, maxsplit=1)[0]
+        if not _SUMMARY.search(header):
+            return super().read(source_path)
+        self._source_path = source_path
+        self._md = Markdown(**self.settings["MARKDOWN"])
+        self._md.convert(header)
+        return "", self._parse_metadata(getattr(self._md, "Meta", {}))
+
+
+def _header_readers(readers: Readers) -> Readers:
+    """`readers` with HeaderReader for the formats Pelican's own Markdown reader reads."""
+    header = HeaderReader(readers.settings)
+    for fmt, reader in list(readers.readers.items()):
+        if type(reader) is MarkdownReader:
+            readers.readers[fmt] = header
+    return readers
 
 
 def _digest_article(article: Article, siteurl: str) -> DigestArticle:
