@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import filecmp
+import gzip
 import json
 import re
 import shutil
@@ -212,6 +213,34 @@ def test_sitemap_lists_every_page_with_absolute_urls(site):
 def test_search_index_is_built_for_dutch(site):
     entry = json.loads((site / "pagefind" / "pagefind-entry.json").read_text())
     assert entry["languages"]["nl"]["page_count"] == 5  # the articles only
+
+
+def search_records(output: Path) -> dict[str, dict]:
+    """Pagefind's record of every indexed page, by URL (its fragments are gzipped JSON behind a marker)."""
+    records = {}
+    for fragment in (output / "pagefind" / "fragment").iterdir():
+        data = gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd")
+        record = json.loads(data)
+        records[record["url"]] = record
+    return records
+
+
+def test_search_finds_published_articles_only_by_title_authors_and_text(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_CONTENT, content)
+    for status in ("draft", "hidden"):
+        (content / f"{status}.md").write_text(
+            f"Title: Geheim {status}\nDate: 2020-01-01\nCategory: Blog\nStatus: {status}\n\nNiet vindbaar.\n",
+            encoding="utf-8",
+        )
+    pelican(content, tmp_path / "out")
+    records = search_records(tmp_path / "out")
+    assert len(records) == 5 and not [url for url in records if "geheim" in url]
+    assert all(local_file(tmp_path / "out", SITEURL + url).is_file() for url in records)
+    record = records["/2018/vertrouw-op-je-kracht/"]
+    assert record["meta"]["title"] == "Sociaal werk, vertrouw op je kracht en bouw aan een nieuwe taal"
+    assert "Janny Bakker, Egbert Oppenhuizen" in record["content"]
+    assert "Niet vindbaar" not in " ".join(r["content"] for r in records.values())
 
 
 def test_two_builds_are_byte_identical(site, tmp_path):

@@ -102,9 +102,12 @@ def link_series(articles: list) -> None:
 
 
 def enrich(generator) -> None:
-    """Add the magazine fields to every published and hidden article."""
+    """Add the magazine fields to every article Pelican writes a page for: published, hidden and draft, and
+    their translations."""
     series_keys = {label: key for key, label in generator.settings.get("SERIES", {}).items()}
-    articles = list(generator.articles) + list(generator.hidden_articles)
+    articles = [*generator.articles, *generator.translations]
+    articles += [*generator.hidden_articles, *generator.hidden_translations]
+    articles += [*generator.drafts, *generator.drafts_translations]
     for article in articles:
         article.bylines = bylines(article)
         article.reading_minutes = reading_minutes(article.content)
