@@ -19,10 +19,11 @@ class UserError(Exception):
     """A problem the user can fix; shown as one line, exit status 2."""
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(commands: tuple[str, ...] = COMMANDS) -> argparse.ArgumentParser:
+    """The parser of `commands` (all by default); each command's module is imported only when asked for."""
     parser = argparse.ArgumentParser(prog="python -m pipeline", description=DESCRIPTION)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name in COMMANDS:
+    for name in commands:
         module = importlib.import_module(f"pipeline.commands.{name}")
         command = sub.add_parser(name, help=module.HELP, description=module.HELP)
         module.add_arguments(command)
@@ -31,7 +32,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    # A named command needs only its own module (the others import Pelican, MJML, rich ...: a third of a
+    # second); help and unknown commands get the whole parser.
+    named = tuple(argv[:1]) if argv[:1] and argv[0] in COMMANDS else COMMANDS
+    args = build_parser(named).parse_args(argv)
     try:
         return args.run(args)
     except UserError as exc:
