@@ -32,7 +32,7 @@ SSH_USER ?=
 SSH_TARGET_DIR ?=
 # The digest's web version, written into $(SITE_DIR); `make publish` runs it into $(OUTPUTDIR).digest beside
 # Pelican and moves what it wrote into the staging folder; see digest-web.
-DIGEST_WEB ?= $(PYTHON) -m pipeline digest --content $(CONTENT) --web $(SITE_DIR)
+DIGEST_WEB ?= $(PYTHON) -m pipeline digest --content $(CONTENT) --web $(SITE_DIR) --cache $(CACHEDIR)/digest
 
 .PHONY: help install content html publish test lint clean serve devserver regenerate digest-web digest rsync_upload bench
 

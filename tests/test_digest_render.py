@@ -144,6 +144,27 @@ def test_web_archive_lists_every_edition_at_its_own_url(tmp_path):
     assert f"{SITEURL}/nieuwsbrief/30/?utm_source=nieuwsbrief" in email_html
 
 
+def test_cached_reading_gives_the_same_web_archive_and_sees_a_changed_article(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE, content)
+
+    def web(name: str, *cache: str) -> dict[str, bytes]:
+        site = tmp_path / name
+        argv = ["digest", "--content", str(content), "--out", str(tmp_path / f"{name}-e"), "--web", str(site)]
+        assert main([*argv, *cache]) == 0
+        return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*.html"))}
+
+    cache = ["--cache", str(tmp_path / "cache")]
+    assert web("cold", *cache) == web("uncached") == web("warm", *cache)
+    assert [p.name for p in (tmp_path / "cache").glob("*/*")] == ["DigestReaders"]
+    source = content / "de-kern-van-het-sociaal-werk.md"
+    text = source.read_text().replace("kwijtgeraakt?", "kwijtgeraakt, en terug?")
+    source.write_text(text, encoding="utf-8")
+    changed = web("changed", *cache)
+    assert changed == web("changed-uncached")
+    assert "kwijtgeraakt, en terug?" in changed["nieuwsbrief/30/index.html"].decode()
+
+
 def test_default_window_is_the_edition_of_the_newest_article(tmp_path, capsys):
     assert main(["digest", "--content", str(FIXTURE), "--out", str(tmp_path)]) == 0
     assert "edition 30 (2023-09-01 to 2023-12-31): 4 articles" in capsys.readouterr().out

@@ -12,6 +12,7 @@ from pipeline.digest.config import load_config
 from pipeline.digest.editions import Window, edition_window, explicit_window
 from pipeline.digest.publish import current_window, edition_for, read_content, write_edition, write_web
 from pipeline.digest.render import EmptyEdition
+from pipeline.site import fingerprint
 
 HELP = "render an edition of the email digest (and, with --web, its web version and the archive)"
 EXIT_EMPTY = 3  # no article in the window: no edition was made
@@ -36,6 +37,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--web", type=Path, help="also write every edition's web version and the archive here"
     )
     parser.add_argument("--settings", type=Path, default=Path("publishconf.py"), help="Pelican settings file")
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        metavar="DIR",
+        help="keep what was read of each article in DIR and read only changed files again (default: none)",
+    )
 
 
 def _window(args: argparse.Namespace, config, content) -> Window:
@@ -50,7 +57,8 @@ def _window(args: argparse.Namespace, config, content) -> Window:
 
 def run(args: argparse.Namespace) -> int:
     config = load_config(args.settings)
-    content = read_content(config, args.content)
+    cache = fingerprint.cache_folder(args.cache, args.settings, []) if args.cache else None
+    content = read_content(config, args.content, cache)
     window = _window(args, config, content)
     try:
         edition = edition_for(config, content, window)

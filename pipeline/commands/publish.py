@@ -105,12 +105,7 @@ def _ingest_argv(args: argparse.Namespace, report: Path) -> list[str]:
 def _pelican_argv(args: argparse.Namespace, staging: Path, parameters: list[str]) -> list[str]:
     """Pelican with our settings, `--fatal errors`, and its content cache in a folder named after the
     settings, code and packages (any change there starts a fresh cache; older folders are removed)."""
-    caches = args.cache / PELICAN_CACHE
-    key = fingerprint.build_key(args.settings, parameters)
-    if caches.is_dir():
-        for old in caches.iterdir():
-            if old.name != key:
-                shutil.rmtree(old, ignore_errors=True)
+    cache = fingerprint.cache_folder(args.cache / PELICAN_CACHE, args.settings, parameters)
     command = [
         sys.executable,
         "-m",
@@ -121,7 +116,7 @@ def _pelican_argv(args: argparse.Namespace, staging: Path, parameters: list[str]
         "-s",
         str(args.settings),
     ]
-    command += ["--fatal", "errors", "--cache-path", str(caches / key), *shlex.split(args.pelican_opts)]
+    command += ["--fatal", "errors", "--cache-path", str(cache), *shlex.split(args.pelican_opts)]
     return [*command, "-e", *PELICAN_CACHING]
 
 

@@ -30,8 +30,8 @@ class Content:
     articles: list[DigestArticle]
 
 
-def read_content(config: DigestConfig, folder: Path) -> Content:
-    return Content(folder, read_articles(folder, config.pelican, config.siteurl))
+def read_content(config: DigestConfig, folder: Path, cache: Path | None = None) -> Content:
+    return Content(folder, read_articles(folder, config.pelican, config.siteurl, cache))
 
 
 def numbers(config: DigestConfig, content: Content) -> list[int]:

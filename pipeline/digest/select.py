@@ -24,6 +24,15 @@ from pipeline.digest.editions import Window
 
 _HEADER_END = re.compile(r"\n[ \t]*\n")  # the Markdown metadata header ends at the first blank line
 _SUMMARY = re.compile(r"^summary[ \t]*:", re.IGNORECASE | re.MULTILINE)
+CACHE_NAME = "DigestReaders"
+# Pelican's reader cache, as `make publish` sets it for the site (pipeline/commands/publish.py).
+CACHING = {
+    "CACHE_CONTENT": True,
+    "LOAD_CONTENT_CACHE": True,
+    "CONTENT_CACHING_LAYER": "reader",
+    "CHECK_MODIFIED_METHOD": "sha256",
+    "GZIP_CACHE": False,
+}
 
 
 @dataclass(frozen=True)
@@ -54,11 +63,20 @@ def plain(text: str) -> str:
     return sanitize.plain(text)
 
 
-def read_articles(content: Path, settings: dict[str, Any], siteurl: str) -> list[DigestArticle]:
-    """Every published article in ``content``, oldest first (then by title, so ties are stable)."""
+def read_articles(
+    content: Path, settings: dict[str, Any], siteurl: str, cache: Path | None = None
+) -> list[DigestArticle]:
+    """Every published article in ``content``, oldest first (then by title, so ties are stable).
+
+    With a ``cache`` folder, what the reader made of each file is kept there (Pelican's own reader cache,
+    checked by the file's sha256) and unchanged files are not read again. The folder must be one per
+    settings and code, as `make publish` names it (see ``cache_folder``).
+    """
     if not content.is_dir():
         raise UserError(f"content folder not found: {content}")
-    readers = _header_readers(Readers({**settings, "PATH": str(content)}))
+    caching = {**CACHING, "CACHE_PATH": str(cache)} if cache else {}
+    readers = Readers({**settings, "PATH": str(content), **caching}, cache_name=CACHE_NAME if cache else "")
+    readers = _header_readers(readers)
     skip = {*settings.get("ARTICLE_EXCLUDES", []), *settings.get("PAGE_PATHS", ["pages"])}
     articles = []
     for path in sorted(content.rglob("*.md")):
@@ -68,6 +86,8 @@ def read_articles(content: Path, settings: dict[str, Any], siteurl: str) -> list
         article = readers.read_file(str(content), str(rel), content_class=Article, context={})
         if getattr(article, "status", "published") == "published":
             articles.append(_digest_article(article, siteurl))
+    if cache:
+        readers.save_cache()
     return sorted(articles, key=lambda a: (a.day, a.title))
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import sys
 from collections.abc import Iterable
 from importlib import metadata
@@ -59,6 +60,17 @@ def build_key(settings: Path, parameters: Iterable[str]) -> str:
     digest = hashlib.blake2b(digest_size=16)
     code(digest, settings, parameters)
     return digest.hexdigest()
+
+
+def cache_folder(parent: Path, settings: Path, parameters: Iterable[str]) -> Path:
+    """`parent/<build_key>`: a cache for these settings, code and packages; the folders of other keys in
+    `parent` (older code or settings) are removed, so the cache does not grow with every change."""
+    key = build_key(settings, parameters)
+    if parent.is_dir():
+        for old in parent.iterdir():
+            if old.name != key:
+                shutil.rmtree(old, ignore_errors=True)
+    return parent / key
 
 
 def inputs(sources: Path, content: Path, theme: Path, settings: Path, parameters: Iterable[str]) -> str:
