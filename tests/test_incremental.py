@@ -104,13 +104,18 @@ def site_folder(folder: Path) -> Path:
     return folder
 
 
-def publish(folder: Path, cache: str = "cache", output: str = "output") -> str:
-    """`python -m pipeline publish` as `make publish` runs it, in `folder`; returns what it printed."""
-    digest = f"{sys.executable} -m pipeline digest --content content --web {{site}}"
+def run_publish(folder: Path, cache: str = "cache", output: str = "output") -> subprocess.CompletedProcess:
+    """`python -m pipeline publish` as `make publish` runs it (digest hook and its cache), in `folder`."""
+    digest = f"{sys.executable} -m pipeline digest --content content --web {{site}} --cache {cache}/digest"
     command = [sys.executable, "-m", "pipeline", "publish", "--sources", "seeds", "--content", "content"]
     command += ["--output", output, "--reports", "reports", "--cache", cache, "--digest-web", digest]
     env = {**os.environ, "SITEURL": SITEURL}
-    done = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True, timeout=600)
+    return subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True, timeout=600)
+
+
+def publish(folder: Path, cache: str = "cache", output: str = "output") -> str:
+    """A publish that must succeed; returns what it printed."""
+    done = run_publish(folder, cache, output)
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
 
@@ -166,3 +171,20 @@ def test_a_changed_setting_or_theme_rebuilds(site: Path, path: str, old: str, ne
     assert NOTHING not in publish(site)
     assert new in (site / "output" / "index.html").read_text(encoding="utf-8")
     assert NOTHING in publish(site)
+
+
+def test_a_failed_build_leaves_the_last_good_site_and_says_why_in_one_line(site: Path) -> None:
+    publish(site)
+    before = tree(site / "output")
+    template = site / "themes" / "movisies" / "templates" / "article.html"
+    good = template.read_text(encoding="utf-8")
+    template.write_text(good.replace("{% endblock %}", "{% endblok %}", 1), encoding="utf-8")
+    try:
+        failed = run_publish(site)
+    finally:
+        template.write_text(good, encoding="utf-8")
+    assert failed.returncode == 2
+    assert failed.stderr.strip().splitlines()[-1] == "error: Pelican failed (status 1); output left as it was"
+    assert "Traceback" not in failed.stderr
+    assert tree(site / "output") == before
+    assert NOTHING not in publish(site)  # the failed run left no fingerprint: the next one builds
