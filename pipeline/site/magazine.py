@@ -36,9 +36,13 @@ def newest_first(article) -> tuple[float, str]:
     return (-article.date.timestamp(), article.slug)
 
 
-def reading_minutes(html: str) -> int:
-    """Minutes to read the article at WORDS_PER_MINUTE, at least one."""
-    return max(1, round(len(_WORD.findall(plain(html))) / WORDS_PER_MINUTE))
+def word_count(html: str) -> int:
+    return len(_WORD.findall(plain(html)))
+
+
+def reading_minutes(words: int) -> int:
+    """Minutes to read `words` words at WORDS_PER_MINUTE, at least one."""
+    return max(1, round(words / WORDS_PER_MINUTE))
 
 
 def bylines(article) -> list[Byline]:
@@ -74,7 +78,7 @@ def json_ld(article, settings: dict) -> dict[str, Any]:
         "publisher": {"@type": "Organization", "name": settings["SITENAME"], "url": f"{root}/"},
         "mainEntityOfPage": url,
         "url": url,
-        "wordCount": len(_WORD.findall(plain(article.content))),
+        "wordCount": article.word_count,
     }
 
 
@@ -110,7 +114,8 @@ def enrich(generator) -> None:
     articles += [*generator.drafts, *generator.drafts_translations]
     for article in articles:
         article.bylines = bylines(article)
-        article.reading_minutes = reading_minutes(article.content)
+        article.word_count = word_count(article.content)
+        article.reading_minutes = reading_minutes(article.word_count)
         article.series_key = series_keys.get(article.category.name, article.category.slug)
         article.plain_summary = plain(article.summary)
         article.modified_or_date = _modified(article)
