@@ -40,6 +40,7 @@ PLUGINS = [
     "pipeline.site.magazine",
     "pipeline.site.tags",
     "pipeline.site.feeds",
+    "pipeline.site.urls",  # each URL computed once, when the content is final (speed)
     "pipeline.site.search",
     "pipeline.site.sitemap",
 ]
