@@ -14,6 +14,7 @@ from typing import Any
 from pelican import signals
 
 from pipeline.sanitize import plain
+from pipeline.site.urls import contents
 
 WORDS_PER_MINUTE = 200
 _WORD = re.compile(r"\w+")
@@ -109,9 +110,7 @@ def enrich(generator) -> None:
     """Add the magazine fields to every article Pelican writes a page for: published, hidden and draft, and
     their translations."""
     series_keys = {label: key for key, label in generator.settings.get("SERIES", {}).items()}
-    articles = [*generator.articles, *generator.translations]
-    articles += [*generator.hidden_articles, *generator.hidden_translations]
-    articles += [*generator.drafts, *generator.drafts_translations]
+    articles = list(contents([generator]))
     for article in articles:
         article.bylines = bylines(article)
         article.word_count = word_count(article.content)
