@@ -22,12 +22,10 @@ file in a different order each run.
 from __future__ import annotations
 
 import base64
-import contextlib
-import fcntl
 import html
 import json
 import subprocess
-import threading
+import sys
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -40,7 +38,6 @@ from pipeline.sanitize import plain
 
 OUTPUT_FOLDER = "pagefind"
 CLOSE_SECONDS = 30
-PIPE_BYTES = 1 << 20
 _builds: dict[str, Future] = {}  # output path -> the index being written for it
 _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pagefind")
 
@@ -50,59 +47,58 @@ class SearchIndexError(RuntimeError):
 
 
 def write_index(records: list[tuple[str, str]], output: Path) -> None:
-    """Index (url, html) records with `pagefind --service` and have it write its files into `output`.
+    """Index (url, html) records and write Pagefind's files into `output`, in a process of its own.
 
-    All requests go out at once and a second thread collects the responses (so neither pipe can fill up and
-    stall the other); one request at a time would wait up to 5 ms for the GIL per record while Pelican
-    renders, which is 10 s for 2,000 articles. The service stops at the end of its input even with requests
-    still pending, so its input stays open until the response to the last request (WriteFiles) is in.
+    Pagefind numbers pages in the order it finishes them, so requests go one at a time (a batch sent at once
+    came out in a different order on a busy machine); waiting for each answer in this process would wait for
+    the GIL on every record while Pelican renders (13 s for 2,000 articles), so a child process does it.
     """
-    index = 0  # the first index of a new service
-    requests = [{"type": "NewIndex", "config": {}}]
-    requests += [{"type": "AddFile", "index_id": index, "url": u, "file_contents": p} for u, p in records]
-    requests.append({"type": "WriteFiles", "index_id": index, "output_path": str(output)})
-    process = subprocess.Popen(
+    command = [sys.executable, "-m", "pipeline.site.search", str(output)]
+    child = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+    _, errors = child.communicate(json.dumps(records).encode())
+    if child.returncode != 0:
+        lines = errors.decode(errors="replace").strip().splitlines() or [f"status {child.returncode}"]
+        raise SearchIndexError(lines[-1])
+
+
+def serve(records: list[tuple[str, str]], output: Path) -> None:
+    """Talk to `pagefind --service`: a new index, every record in order, then write the files."""
+    service = subprocess.Popen(
         [str(get_executable()), "--service"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
     )
-    assert process.stdin is not None and process.stdout is not None
-    _widen(process.stdin)
-    responses: list[bytes] = []
-    reader = threading.Thread(target=_collect, args=(process.stdout, len(requests), responses), daemon=True)
-    reader.start()
     try:
-        process.stdin.write(b"".join(_message(i, request) for i, request in enumerate(requests, 1)))
-        process.stdin.flush()
-        reader.join()
-    except BrokenPipeError:
-        pass  # it stopped early; the responses say why
+        index = _ask(service, 1, {"type": "NewIndex", "config": {}})["index_id"]
+        for number, (url, page) in enumerate(records, 2):
+            _ask(service, number, {"type": "AddFile", "index_id": index, "url": url, "file_contents": page})
+        _ask(service, len(records) + 2, {"type": "WriteFiles", "index_id": index, "output_path": str(output)})
     finally:
-        process.stdin.close()
-        _end(process)
-    _check(responses, len(requests), process.returncode)
+        assert service.stdin is not None
+        service.stdin.close()
+        _end(service)
 
 
-def _message(number: int, payload: dict[str, Any]) -> bytes:
-    return base64.b64encode(json.dumps({"message_id": number, "payload": payload}).encode()) + b","
-
-
-def _widen(pipe) -> None:
-    """A 1 MiB pipe (Linux): fewer, larger writes, so fewer waits for the GIL."""
-    with contextlib.suppress(AttributeError, OSError):
-        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
-
-
-def _collect(stdout, count: int, responses: list[bytes]) -> None:
-    """Read responses until there are `count` of them or the service stopped."""
-    buffer = b""
-    while len(responses) < count:
-        chunk = stdout.read1(PIPE_BYTES)
+def _ask(service: subprocess.Popen, number: int, payload: dict[str, Any]) -> dict[str, Any]:
+    """One request (base64 JSON ended by a comma) and its answer; an error answer raises."""
+    assert service.stdin is not None and service.stdout is not None
+    message = json.dumps({"message_id": number, "payload": payload}).encode()
+    try:
+        service.stdin.write(base64.b64encode(message) + b",")
+        service.stdin.flush()
+    except BrokenPipeError:
+        raise SearchIndexError(f"pagefind stopped (status {service.wait()})") from None
+    answer = bytearray()
+    while not answer.endswith(b","):
+        chunk = service.stdout.read1(1 << 16)
         if not chunk:
-            return
-        *done, buffer = (buffer + chunk).split(b",")
-        responses.extend(done)
+            raise SearchIndexError(f"pagefind stopped (status {service.wait()})")
+        answer += chunk
+    reply = json.loads(base64.b64decode(answer[:-1]))["payload"]
+    if reply.get("type") == "Error":
+        raise SearchIndexError(f"pagefind: {reply.get('message', 'unknown error')}")
+    return reply
 
 
 def _end(process: subprocess.Popen) -> None:
@@ -112,17 +108,6 @@ def _end(process: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
-
-
-def _check(responses: list[bytes], count: int, status: int) -> None:
-    """Every request answered, none with an error."""
-    for response in responses:
-        payload = json.loads(base64.b64decode(response))["payload"]
-        if payload.get("type") == "Error":
-            raise SearchIndexError(f"pagefind: {payload.get('message', 'unknown error')}")
-    if len(responses) < count:
-        answered = f"{len(responses)} of {count} requests"
-        raise SearchIndexError(f"pagefind stopped after {answered} (status {status})")
 
 
 def record(article) -> str:
@@ -158,3 +143,12 @@ def finish(pelican) -> None:
 def register() -> None:
     signals.all_generators_finalized.connect(start)
     signals.finalized.connect(finish)
+
+
+if (
+    __name__ == "__main__"
+):  # the child process of write_index: records as JSON on stdin, the folder as argument
+    try:
+        serve(json.load(sys.stdin), Path(sys.argv[1]))
+    except SearchIndexError as exc:
+        sys.exit(str(exc))
