@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import datetime as dt
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from rich.console import Console
@@ -67,25 +68,36 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"--fallback-date {args.fallback_date!r} is not YYYY-MM-DD") from None
     config = batch.Config(args.source, args.out, max_bytes=args.max_bytes, fallback_date=args.fallback_date)
     console, errors = Console(quiet=args.quiet), Console(stderr=True)
-    total = len(batch.discover(args.source)[0])
-    try:
-        with contextlib.ExitStack() as stack:
-            store = stack.enter_context(cache.Store(args.cache)) if args.cache else None
-            stream = report.Stream(args.report) if args.report else None
-            progress = stack.enter_context(
-                Progress(console=errors, transient=True, disable=total < PROGRESS_FROM)
-            )
-            task = progress.add_task("ingest", total=total)
-            result = batch.run(
-                config,
-                progress=lambda _source: progress.advance(task),
-                jobs=args.jobs,
-                store=store,
-                report=stream.add if stream else None,
-            )
-            if stream:
-                stream.close(result.ignored)
-    except OverrideError as exc:
-        raise UserError(str(exc)) from None
-    report.show(result, console, errors)
-    return 0 if all(page.ok for page in result.pages) else 1
+    total = batch.count_pages(args.source)
+    with report.Shown(table=not args.quiet) as shown:
+        try:
+            with contextlib.ExitStack() as stack:
+                store = stack.enter_context(cache.Store(args.cache)) if args.cache else None
+                stream = report.Stream(args.report) if args.report else None
+                progress = stack.enter_context(
+                    Progress(console=errors, transient=True, disable=total < PROGRESS_FROM)
+                )
+                task = progress.add_task("ingest", total=total)
+                result = batch.run(
+                    config,
+                    progress=lambda _source: progress.advance(task),
+                    jobs=args.jobs,
+                    store=store,
+                    report=_both(stream.add, shown.add) if stream else shown.add,
+                )
+                if stream:
+                    stream.close(result.ignored)
+        except OverrideError as exc:
+            raise UserError(str(exc)) from None
+        report.show(result, shown, console, errors)
+    return 0 if result.rejected == 0 else 1
+
+
+def _both(
+    first: Callable[[batch.Outcome], None], second: Callable[[batch.Outcome], None]
+) -> Callable[[batch.Outcome], None]:
+    def both(outcome: batch.Outcome) -> None:
+        first(outcome)
+        second(outcome)
+
+    return both

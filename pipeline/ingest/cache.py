@@ -57,23 +57,24 @@ class Store:
         self.db = sqlite3.connect(folder / FILE_NAME)
         for table in TABLES:
             self.db.execute(f"CREATE TABLE IF NOT EXISTS {table} (key BLOB PRIMARY KEY, value BLOB NOT NULL)")
-        self.used: dict[str, set[bytes]] = {table: set() for table in TABLES}
+            # the keys this run used: in SQLite's temporary store, not in memory, as they are one per page
+            self.db.execute(f"CREATE TEMP TABLE used_{table} (key BLOB PRIMARY KEY)")
 
     def get(self, table: str, key: bytes, default: Any = None) -> Any:
         """The value stored under `key`, else `default`; a hit counts as used."""
         row = self.db.execute(f"SELECT value FROM {table} WHERE key = ?", (key,)).fetchone()
         if row is None:
             return default
-        self.used[table].add(key)
+        self._use(table, key)
         return pickle.loads(row[0])
 
-    def has(self, table: str, key: bytes) -> bool:
-        return self.db.execute(f"SELECT 1 FROM {table} WHERE key = ?", (key,)).fetchone() is not None
-
     def put(self, table: str, key: bytes, value: Any) -> None:
-        self.used[table].add(key)
+        self._use(table, key)
         data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         self.db.execute(f"INSERT OR REPLACE INTO {table} (key, value) VALUES (?, ?)", (key, data))
+
+    def _use(self, table: str, key: bytes) -> None:
+        self.db.execute(f"INSERT OR IGNORE INTO used_{table} (key) VALUES (?)", (key,))
 
     def __enter__(self) -> Store:
         return self
@@ -87,10 +88,7 @@ class Store:
 
     def close(self) -> None:
         """Drop what this run did not use, and save."""
-        for table, keys in self.used.items():
-            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key BLOB PRIMARY KEY)")
-            self.db.execute("DELETE FROM used")
-            self.db.executemany("INSERT INTO used (key) VALUES (?)", ((k,) for k in keys))
-            self.db.execute(f"DELETE FROM {table} WHERE key NOT IN (SELECT key FROM used)")
+        for table in TABLES:
+            self.db.execute(f"DELETE FROM {table} WHERE key NOT IN (SELECT key FROM used_{table})")
         self.db.commit()
         self.db.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from pipeline.ingest.batch import Outcome, Result
+from pipeline.ingest.spool import Spool
 
 
 def entry(outcome: Outcome) -> dict[str, Any]:
@@ -67,18 +69,62 @@ class Stream:
         self.partial.replace(self.path)
 
 
-def show(result: Result, console: Console, errors: Console) -> None:
+@dataclass(frozen=True)
+class Summary:
+    """What the terminal shows of a page: a row of the table, a rejection, notes."""
+
+    source: str
+    error: str | None
+    notes: tuple[str, ...]
+    series: str
+    confidence: float
+    title: str
+    cached: bool
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @classmethod
+    def of(cls, outcome: Outcome) -> Summary:
+        a = outcome.article
+        return cls(
+            outcome.source,
+            outcome.error,
+            tuple(outcome.notes),
+            a.series if a else "",
+            a.confidence if a else 0.0,
+            a.title if a else "",
+            outcome.cached,
+        )
+
+
+class Shown(Spool[Summary]):
+    """The pages the terminal shows something of, gathered as the batch goes and spooled (a batch's worth of
+    them is never in memory), for ``show`` after the batch: the table needs all its rows to size its columns,
+    and comes before the messages."""
+
+    def __init__(self, table: bool) -> None:
+        super().__init__()
+        self.table = table  # whether pages ingested this run are listed (not --quiet)
+
+    def add(self, outcome: Outcome) -> None:
+        if outcome.notes or not outcome.ok or (self.table and not outcome.cached):
+            self.append(Summary.of(outcome))
+
+
+def show(result: Result, shown: Shown, console: Console, errors: Console) -> None:
     """The table of the pages ingested this run (pages taken unchanged from the cache are only counted);
     rejections, notes and ignored files one line each on stderr."""
     table = Table(title="Ingest", title_justify="left")
     for column in ("source", "series", "conf.", "title"):
         table.add_column(column, overflow="fold")
-    for page in result.pages:
+    for page in shown:
         if page.ok and not page.cached and not console.quiet:
             table.add_row(page.source, page.series, f"{page.confidence:.2f}", page.title)
     if table.row_count:
         console.print(table)
-    for page in result.pages:
+    for page in shown:
         if page.error:
             errors.print(
                 f"rejected {page.source}: {page.error}", markup=False, highlight=False, soft_wrap=True
@@ -87,11 +133,9 @@ def show(result: Result, console: Console, errors: Console) -> None:
             errors.print(f"note {page.source}: {note}", markup=False, highlight=False, soft_wrap=True)
     for line in result.ignored:
         errors.print(f"ignored {line}", markup=False, highlight=False, soft_wrap=True)
-    ok = sum(page.ok for page in result.pages)
-    cached = sum(page.cached for page in result.pages)
     console.print(
-        f"{ok} written, {len(result.pages) - ok} rejected, {len(result.ignored)} ignored"
-        + (f" ({cached} unchanged pages from the cache)" if cached else ""),
+        f"{result.pages - result.rejected} written, {result.rejected} rejected, {len(result.ignored)} ignored"
+        + (f" ({result.cached} unchanged pages from the cache)" if result.cached else ""),
         markup=False,
         highlight=False,
     )

@@ -10,9 +10,11 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.ingest.walk import walk
 from pipeline.model import SERIES, Article, Block, BlockKind
 
 GENERATOR = "pipeline ingest"
@@ -165,6 +167,9 @@ def read_existing(path: Path) -> Existing:
     return Existing(path, meta, edited, generated)
 
 
-def scan(folder: Path) -> list[Existing]:
-    """Every Markdown file of the content folder, in a stable order."""
-    return [read_existing(path) for path in sorted(folder.rglob("*.md"))] if folder.is_dir() else []
+def scan(folder: Path) -> Iterator[Existing]:
+    """Every Markdown file of the content folder (``sorted(folder.rglob("*.md"))``), one at a time."""
+    if folder.is_dir():
+        for name in walk(folder):
+            if name.endswith(".md"):
+                yield read_existing(folder / name)
