@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import filecmp
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -13,6 +14,9 @@ from pathlib import Path
 import pytest
 from ingestkit import SEEDS, documents, run_ingest, write_pages
 from sitekit import ROOT, SITEURL, differences
+
+from pipeline.cli import build_parser
+from pipeline.site import fingerprint
 
 COPIES = 24  # 5 seeds x 24 = 120 pages: enough for two worker processes
 
@@ -142,7 +146,9 @@ def test_nothing_changed_says_so_in_one_line_and_builds_nothing(site: Path) -> N
 def test_a_rebuild_from_the_caches_gives_the_bytes_of_a_cold_build(site: Path, tmp_path: Path) -> None:
     extra = (SEEDS / "001_ed7c9a7a10977f3f.txt").read_text(encoding="utf-8").split("\n", 1)
     write_pages(site / "seeds", {"900-nieuw.txt": f"{extra[0]} nieuw\n{extra[1]}"})
+    pelican_cache = sorted((site / "cache" / "pelican").iterdir())
     assert NOTHING not in publish(site)
+    assert sorted((site / "cache" / "pelican").iterdir()) == pelican_cache  # the same cache, read again
     report = (site / "reports" / "ingest.json").read_text(encoding="utf-8")
     assert report.count('"ingest": "ingested"') == 1 and '"ingest": "cached"' in report
     cold = site_folder(tmp_path / "cold")
@@ -150,6 +156,21 @@ def test_a_rebuild_from_the_caches_gives_the_bytes_of_a_cold_build(site: Path, t
     publish(cold)
     assert differences(filecmp.dircmp(site / "output", cold / "output")) == []
     assert (site / "output" / "nieuwsbrief" / "index.html").is_file()
+
+
+def test_the_cache_key_does_not_change_when_a_package_is_found_twice(tmp_path: Path, monkeypatch) -> None:
+    """publishconf.py adds its folder to sys.path, where the project's egg-info is found a second time: the
+    first publish after a cold one used to get a new key and throw Pelican's cache away."""
+    folder = tmp_path / "packages"
+    (folder / "extra_package-1.0.dist-info").mkdir(parents=True)
+    (folder / "extra_package-1.0.dist-info" / "METADATA").write_text("Name: extra-package\nVersion: 1.0\n")
+    settings = ROOT / "publishconf.py"
+    monkeypatch.syspath_prepend(str(folder))
+    once = fingerprint.build_key(settings, ["x"])
+    monkeypatch.syspath_prepend(str(folder))
+    assert fingerprint.build_key(settings, ["x"]) == once
+    (folder / "extra_package-1.0.dist-info" / "METADATA").write_text("Name: extra-package\nVersion: 1.1\n")
+    assert fingerprint.build_key(settings, ["x"]) != once  # an upgraded package does change it
 
 
 @pytest.mark.parametrize(
@@ -188,3 +209,17 @@ def test_a_failed_build_leaves_the_last_good_site_and_says_why_in_one_line(site:
     assert "Traceback" not in failed.stderr
     assert tree(site / "output") == before
     assert NOTHING not in publish(site)  # the failed run left no fingerprint: the next one builds
+
+
+@pytest.mark.parametrize("options", ["--debug", "--fatal warnings -e 'SUMMARY_MAX_LENGTH=30' 'X=[1,2]'"])
+def test_make_publish_passes_pelican_options_that_start_with_a_dash(options: str) -> None:
+    """PELICANOPTS is always options, so `make publish` must hand them over as `--pelican-opts=...`
+    (argparse takes a separate '--debug' for an option of its own and stops)."""
+    dry = subprocess.run(
+        ["make", "--no-print-directory", "-n", "publish", f"PELICANOPTS={options}"],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    line = " ".join(dry.stdout.replace("\\\n", " ").splitlines()[-1:])
+    argv = shlex.split(line)
+    args = build_parser(("publish",)).parse_args(argv[argv.index("publish") :])
+    assert args.pelican_opts == options

@@ -40,8 +40,12 @@ def settings_files(settings: Path) -> list[Path]:
 
 
 def environment(parameters: Iterable[str]) -> str:
-    """What the build depends on beyond files: parameters, environment, Python and package versions."""
-    packages = sorted(f"{d.metadata['Name']}=={d.version}" for d in metadata.distributions())
+    """What the build depends on beyond files: parameters, environment, Python and package versions.
+
+    Each package counts once: a package is listed again for every entry of `sys.path` that finds it (the
+    project's own egg-info is found through the working folder, and again once publishconf.py has added
+    its own folder, "."), and the key must not change with that."""
+    packages = sorted({f"{d.metadata['Name']}=={d.version}" for d in metadata.distributions()})
     env = {name: os.environ.get(name) for name in ENVIRONMENT}
     return json.dumps([list(parameters), env, sys.version, packages])
 
