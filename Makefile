@@ -33,6 +33,8 @@ SSH_TARGET_DIR ?=
 # The digest's web version, written into $(SITE_DIR); `make publish` runs it into $(OUTPUTDIR).digest beside
 # Pelican and moves what it wrote into the staging folder; see digest-web.
 DIGEST_WEB ?= $(PYTHON) -m pipeline digest --content $(CONTENT) --web $(SITE_DIR) --cache $(CACHEDIR)/digest
+# $(call quoted,TEXT): TEXT as one shell word, whatever quotes it holds.
+quoted = '$(subst ','\'',$(1))'
 
 .PHONY: help install content html publish test lint clean serve devserver regenerate digest-web digest rsync_upload bench
 
@@ -81,7 +83,7 @@ publish: SITE_DIR = {site}
 publish: install
 	$(PYTHON) -m pipeline publish --sources $(SEEDS) --content $(CONTENT) --output $(OUTPUTDIR) \
 	  --reports $(REPORTDIR) --cache $(CACHEDIR) --settings $(PUBLISHCONF) --jobs $(JOBS) \
-	  --pelican-opts '$(PELICANOPTS)' --digest-web '$(DIGEST_WEB)'
+	  --pelican-opts=$(call quoted,$(PELICANOPTS)) --digest-web=$(call quoted,$(DIGEST_WEB))
 
 # Hook for the digest (its owner sets DIGEST_WEB): a command that writes the digest's web version into
 # $(SITE_DIR), whose files `make publish` adds to the site before the swap. A no-op while DIGEST_WEB is empty.
@@ -113,8 +115,8 @@ $(BENCH_STAMP): $(STAMP)
 	touch $(BENCH_STAMP)
 
 lint: install
-	$(BIN)/ruff check pipeline tests
-	$(BIN)/ruff format --check pipeline tests
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 clean:
 	rm -rf $(OUTPUTDIR) $(STAGING) $(OUTPUTDIR).previous $(OUTPUTDIR).digest $(REPORTDIR) $(CACHEDIR) .pytest_cache

@@ -8,7 +8,7 @@ import os
 import sys
 
 sys.path.append(os.curdir)
-from pelicanconf import *  # noqa: E402,F403
+from pelicanconf import *  # noqa: F403
 
 SITEURL = os.environ.get("SITEURL", "https://sociaalwerk.example.nl").rstrip("/")
 SITENAME = os.environ.get("SITENAME", SITENAME)  # noqa: F405
