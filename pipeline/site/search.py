@@ -26,7 +26,6 @@ import json
 import subprocess
 import sys
 import tempfile
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from pagefind_bin import get_executable
@@ -36,23 +35,22 @@ from pelican.generators import ArticlesGenerator
 from pipeline.sanitize import plain
 
 OUTPUT_FOLDER = "pagefind"
-_builds: dict[str, Future] = {}  # output path -> the index being written for it
-_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pagefind")
+_builds: dict[str, subprocess.Popen] = {}  # output path -> the child writing its index
 
 
 class SearchIndexError(RuntimeError):
     """Pagefind failed; the build must fail with it, or the site would ship without a working search."""
 
 
-def write_index(records: list[tuple[str, str]], output: Path) -> None:
-    """Index (url, html) records and write Pagefind's files into `output`, in a process of its own (in this
-    one, writing the records would wait for the GIL while Pelican renders)."""
-    command = [sys.executable, "-m", "pipeline.site.search", str(output)]
-    child = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
-    _, errors = child.communicate(json.dumps(records).encode())
-    if child.returncode != 0:
-        lines = errors.decode(errors="replace").strip().splitlines() or [f"status {child.returncode}"]
-        raise SearchIndexError(lines[-1])
+def write_index(records: list[tuple[str, str]], output: Path) -> subprocess.Popen:
+    """Start a process of its own that indexes (url, html) records and writes Pagefind's files into `output`
+    (in this one, writing the records would wait for the GIL while Pelican renders). The records reach it
+    through a temporary file, so this returns at once."""
+    with tempfile.TemporaryFile() as spool:
+        spool.write(json.dumps(records).encode())
+        spool.seek(0)
+        command = [sys.executable, "-m", "pipeline.site.search", str(output)]
+        return subprocess.Popen(command, stdin=spool, stderr=subprocess.PIPE)
 
 
 def serve(records: list[tuple[str, str]], output: Path) -> None:
@@ -95,14 +93,18 @@ def start(generators: list) -> None:
     published = [*articles.articles, *articles.translations]
     records = sorted((f"/{article.url}", record(article)) for article in published)
     output = Path(articles.output_path) / OUTPUT_FOLDER
-    _builds[str(Path(articles.output_path).resolve())] = _executor.submit(write_index, records, output)
+    _builds[str(Path(articles.output_path).resolve())] = write_index(records, output)
 
 
 def finish(pelican) -> None:
     """Wait for this build's index; a failure fails the build."""
-    build = _builds.pop(str(Path(pelican.output_path).resolve()), None)
-    if build is not None:
-        build.result()
+    child = _builds.pop(str(Path(pelican.output_path).resolve()), None)
+    if child is None:
+        return
+    _, errors = child.communicate()
+    if child.returncode != 0:
+        lines = errors.decode(errors="replace").strip().splitlines() or [f"status {child.returncode}"]
+        raise SearchIndexError(lines[-1])
 
 
 def register() -> None:
