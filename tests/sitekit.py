@@ -25,14 +25,17 @@ CHROMIUM_ARGS = [
 SCREENSHOTS = ROOT / "screenshots"
 
 
-def pelican(content: Path, output: Path, conf: str = "publishconf.py", **overrides: str) -> None:
-    """Build `content` into `output` with the real Pelican command line and our settings file."""
-    env = {**os.environ, "SITEURL": SITEURL}
+def pelican(
+    content: Path, output: Path, conf: str = "publishconf.py", **overrides: str
+) -> subprocess.CompletedProcess:
+    """Build `content` into `output` with the real Pelican command line and our settings file; what it
+    printed."""
+    env = {**os.environ, "SITEURL": SITEURL, "COLUMNS": "400"}  # a log record on one line
     command = [sys.executable, "-m", "pelican", str(content), "-o", str(output), "-s", conf]
     command += ["--fatal", "errors"]
     for key, value in overrides.items():
         command += ["-e", f"{key}={value}"]
-    subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+    return subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True, text=True)
 
 
 def ingest(seeds: Path, content: Path, report: Path) -> None:

@@ -112,6 +112,18 @@ def test_a_title_of_markup_only_takes_the_file_name_and_overwrites_nothing(tmp_p
     assert text(parse(tmp_path / "out" / "2021" / "index.html"), "//h1")[0].endswith("2021")
 
 
+def test_a_title_given_twice_uses_the_first_and_says_so(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_CONTENT, content)
+    (content / "twee-titels.md").write_text(
+        "Title: De eerste titel\nTitle: De tweede titel\nDate: 2021-06-01\nCategory: Blog\n\nTekst.\n",
+        encoding="utf-8",
+    )
+    built = pelican(content, tmp_path / "out")
+    assert text(article_page(tmp_path / "out", "2021", "de-eerste-titel"), "//h1") == ["De eerste titel"]
+    assert "twee-titels.md: `title` is given 2 times; the first one is used" in built.stdout + built.stderr
+
+
 def test_home_has_the_latest_articles_and_a_section_per_series(site):
     home = parse(site / "index.html")
     assert text(home, "//section[@class='home-lead']//h3") == [

@@ -14,6 +14,7 @@ from typing import Any
 
 from pelican import signals
 from pelican.urlwrappers import URLWrapper
+from pelican.utils import slugify as pelican_slugify
 
 from pipeline import sanitize
 from pipeline.ingest.write import slugify
@@ -37,20 +38,46 @@ def _text(value: Any) -> Any:
     return value
 
 
+def _first_of_twice(content, key: str, value: Any) -> Any:
+    """A text field given twice (two `Title:` lines) comes as a list of strings: its first value, with a
+    warning, as Pelican does for the fields it knows (`Date`, `Category` ...). Lists of names (authors,
+    tags) are lists of URLWrappers and stay."""
+    if isinstance(value, list) and value and all(isinstance(item, str) for item in value):
+        log.warning("%s: `%s` is given %d times; the first one is used", content.source_path, key, len(value))
+        return value[0]
+    return value
+
+
 def clean(content) -> None:
     """Sanitize one article or page in place (Pelican's `content_object_init`)."""
     content._content = sanitize.html(content._content or "")
-    for key, value in content.metadata.items():
+    for key, given in content.metadata.items():
+        value = _first_of_twice(content, key, given)
         cleaned = sanitize.html(value) if key == "summary" else _text(value)
-        if cleaned == value:
+        if cleaned == given:
             continue  # untouched: Pelican's own attributes (a date with its time zone) stay as they are
         content.metadata[key] = cleaned
         if key == "summary":
             content._summary = cleaned
         elif key not in _NOT_ATTRIBUTES:
             setattr(content, key, cleaned)
+        if key == "title" and value is not given and "slug" not in content.metadata:
+            _slug_from_title(content)
     if content.source_path:
         _name_the_nameless(content, Path(content.source_path).stem)
+
+
+def _slug_from_title(content) -> None:
+    """The slug Pelican makes from the title, made again now the title is one value (Pelican made it from
+    the list of both)."""
+    settings = content.settings
+    if settings["SLUGIFY_SOURCE"] == "title":
+        content.slug = pelican_slugify(
+            content.title,
+            regex_subs=settings.get("SLUG_REGEX_SUBSTITUTIONS", []),
+            preserve_case=settings.get("SLUGIFY_PRESERVE_CASE", False),
+            use_unicode=settings.get("SLUGIFY_USE_UNICODE", False),
+        )
 
 
 def _name_the_nameless(content, stem: str) -> None:
