@@ -35,7 +35,8 @@ ARTICLE_ORDER_BY = newest_first
 
 THEME = str(ROOT / "themes" / "movisies")
 PLUGINS = [
-    "pipeline.site.sanitize",  # first: every other plugin and template sees sanitized content
+    "pipeline.site.prefetch",  # articles read on both cores (speed)
+    "pipeline.site.sanitize",  # every other plugin and template sees sanitized content
     "pipeline.site.dates",
     "pipeline.site.magazine",
     "pipeline.site.tags",
