@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.site import search
 from tests.sitekit import (
     FIXTURE_CONTENT,
     SITEURL,
@@ -253,6 +254,23 @@ def test_search_finds_published_articles_only_by_title_authors_and_text(tmp_path
     assert record["meta"]["title"] == "Sociaal werk, vertrouw op je kracht en bouw aan een nieuwe taal"
     assert "Janny Bakker, Egbert Oppenhuizen" in record["content"]
     assert "Niet vindbaar" not in " ".join(r["content"] for r in records.values())
+
+
+@pytest.mark.parametrize("memory", [True, False], ids=["in memory", "on disk"])
+def test_the_search_index_is_whole_where_pagefind_works_in_memory_or_on_disk(tmp_path, monkeypatch, memory):
+    """Pagefind works in a folder in memory when there is one with room, else in the temporary folder on
+    disk; either way the bundle in the site holds every record, and an old bundle is replaced."""
+    monkeypatch.setattr(search, "SCRATCH_IN_MEMORY", str(tmp_path / ("shm" if memory else "none")))
+    (tmp_path / "shm").mkdir()
+    assert (search.scratch_folder(1000) is not None) is memory
+    stale = tmp_path / "site" / "pagefind" / "fragment" / "oud.pf_fragment"
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"oud")
+    page = '<html lang="nl"><body><h1>Artikel {0}</h1><p>Jeugdzorg in wijk {0}</p></body></html>'
+    records = [(f"/2024/artikel-{n}/", page.format(n)) for n in range(3)]
+    search.serve(records, tmp_path / "site" / "pagefind")
+    assert sorted(search_records(tmp_path / "site")) == [url for url, _ in records]
+    assert not stale.exists()
 
 
 def test_two_builds_are_byte_identical(site, tmp_path):

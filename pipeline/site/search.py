@@ -16,13 +16,18 @@ does not list either), in the language of each article, so Pagefind stems Dutch 
 Dutch. The pagefind binary comes from the `pagefind[bin]` wheel.
 
 Determinism: Pagefind's command writes byte-identical files run after run (tests/test_site.py checks that two
-builds are identical). Filters are not used: Pagefind 1.5 writes their file in a different order each run.
+builds are identical), but it numbers pages in the order the file system lists them. In memory (tmpfs) that
+follows the order the records were written, sorted by URL; on a disk file system (the fallback when memory
+has no room) it is the folder's hash order, which is the same from run to run on one machine.
+Filters are not used: Pagefind 1.5 writes their file in a different order each run.
 """
 
 from __future__ import annotations
 
 import html
 import json
+import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -35,6 +40,7 @@ from pelican.generators import ArticlesGenerator
 from pipeline.sanitize import plain
 
 OUTPUT_FOLDER = "pagefind"
+SCRATCH_IN_MEMORY = "/dev/shm"  # a RAM file system on Linux; see scratch_folder
 _builds: dict[str, subprocess.Popen] = {}  # output path -> the child writing its index
 
 
@@ -54,23 +60,35 @@ def write_index(records: list[tuple[str, str]], output: Path) -> subprocess.Pope
 
 
 def serve(records: list[tuple[str, str]], output: Path) -> None:
-    """Write each record as the page at its URL in a temporary folder and run Pagefind's command on it."""
-    with tempfile.TemporaryDirectory(prefix="pagefind-") as folder:
+    """Write each record as the page at its URL in a scratch folder, run Pagefind's command on it with its
+    bundle in the scratch folder too, and copy the bundle into `output`."""
+    size = sum(len(page) for _, page in records)
+    with tempfile.TemporaryDirectory(prefix="pagefind-", dir=scratch_folder(size)) as folder:
+        site, bundle = Path(folder, "site"), Path(folder, "bundle")
         for url, page in records:
-            path = Path(folder, url.strip("/"), "index.html")
+            path = site / url.strip("/") / "index.html"
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(page, encoding="utf-8")
-        command = [
-            str(get_executable()),
-            "--site",
-            folder,
-            "--output-path",
-            str(output.resolve()),
-            "--silent",
-        ]
+        command = [str(get_executable()), "--site", str(site), "--output-path", str(bundle), "--silent"]
         done = subprocess.run(command, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise SearchIndexError(f"pagefind failed ({done.returncode}): {done.stderr.strip()}")
+        if done.returncode != 0:
+            raise SearchIndexError(f"pagefind failed ({done.returncode}): {done.stderr.strip()}")
+        shutil.rmtree(output, ignore_errors=True)
+        shutil.copytree(bundle, output, copy_function=shutil.copyfile)
+
+
+def scratch_folder(size: int) -> str | None:
+    """A folder in memory for Pagefind's input and bundle, when the system has one with room for them
+    (`size`, the records' characters, and as much again for the bundle and slack); None: the system's
+    temporary folder.
+
+    Why: Pagefind writes its thousands of fragment files from many threads at once, and on a disk file
+    system (ext4) those threads spin on the folder's lock: 3.3 s and 4.8 s of CPU for 2,000 articles,
+    against 1.9 s and 2.4 s in memory. Copying the finished bundle to disk, from one thread, is cheap."""
+    memory = Path(SCRATCH_IN_MEMORY)
+    if memory.is_dir() and os.access(memory, os.W_OK) and shutil.disk_usage(memory).free > 4 * size:
+        return str(memory)
+    return None
 
 
 def record(article) -> str:
