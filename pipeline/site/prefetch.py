@@ -5,7 +5,7 @@ Reading (Markdown to HTML and metadata) is most of Pelican's context phase, abou
 Pelican does it in one process. This plugin forks one worker when the articles generator is set up (it
 inherits the readers and settings, nothing is sent but file names) and gives each reader a store to look in
 first. The worker returns exactly what the reader returns, so the site is byte-identical to a serial read
-(tests/test_site.py builds both ways and compares).
+(tests/test_prefetch.py builds both ways and compares).
 
 - Pelican still does everything after `reader.read`: metadata defaults, signals, sanitizing, its caches.
 - Files that Pelican's reader cache holds already are left to the cache; a handful of files is read in
