@@ -26,6 +26,7 @@ from typing import Any
 
 from pelican import signals
 from pelican.generators import ArticlesGenerator
+from pelican.utils import file_suffix
 
 log = logging.getLogger(__name__)
 CHUNK = 16  # files a request to the worker: fewer round trips, and at most one chunk's wait where they meet
@@ -74,7 +75,7 @@ def _read(paths: list[str]) -> dict[str, Any]:
     for path in paths:
         before = warned.count
         try:
-            result = _readers.readers[os.path.splitext(path)[1][1:]].read(path)
+            result = _readers.readers[file_suffix(path)].read(path)
         except Exception:  # the main process reads it again and reports the error
             continue
         if warned.count == before:
@@ -87,13 +88,13 @@ class Store:
     the requests it reaches before the worker does, and reads those files itself."""
 
     def __init__(self, readers, paths: list[str]) -> None:
-        theirs = paths[::-1]  # all of them: where the two meet depends only on their speeds
         self.total, self.taken = len(paths), 0
         context = multiprocessing.get_context("fork")
         self._pool = ProcessPoolExecutor(1, context, initializer=_start_worker, initargs=(readers,))
         self._requests: dict[str, Future] = {}
-        for start in range(0, len(theirs), CHUNK):
-            chunk = theirs[start : start + CHUNK]
+        backwards = paths[::-1]  # all of them: where the two meet depends only on their speeds
+        for start in range(0, len(backwards), CHUNK):
+            chunk = backwards[start : start + CHUNK]
             request = self._pool.submit(_read, chunk)
             self._requests.update(dict.fromkeys(chunk, request))
 
@@ -121,7 +122,7 @@ def _to_read(generator: ArticlesGenerator) -> list[str]:
     paths = []
     for name in generator.get_files(settings["ARTICLE_PATHS"], exclude=settings["ARTICLE_EXCLUDES"]):
         path = os.path.abspath(os.path.join(generator.path, name))
-        reader = readers.readers.get(os.path.splitext(path)[1][1:])
+        reader = readers.readers.get(file_suffix(path))
         if not isinstance(reader, Prefetched) or generator.get_cached_data(name, None) is not None:
             continue
         if readers.get_cached_data(path, (None, None))[0] is None:
