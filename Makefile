@@ -25,6 +25,9 @@ export SITEURL
 PELICANOPTS ?=
 PORT ?= 8000
 SERVER ?= 127.0.0.1
+# The newsletter service (sign-up, confirmation, unsubscribe): `make serve-newsletter`, docs/newsletter.md.
+NEWSLETTER_HOST ?= 127.0.0.1
+NEWSLETTER_PORT ?= 8001
 # rsync_upload uploads nothing until these are set (on the command line or in the environment).
 SSH_HOST ?=
 SSH_PORT ?= 22
@@ -36,7 +39,7 @@ DIGEST_WEB ?= $(PYTHON) -m pipeline digest --content $(CONTENT) --web $(SITE_DIR
 # $(call quoted,TEXT): TEXT as one shell word, whatever quotes it holds.
 quoted = '$(subst ','\'',$(1))'
 
-.PHONY: help install content html publish test lint clean serve devserver regenerate digest-web digest rsync_upload bench
+.PHONY: help install content html publish test lint clean serve devserver regenerate digest-web digest rsync_upload bench serve-newsletter
 
 help:
 	@echo "make publish   ingest $(SEEDS)/ into $(CONTENT)/ and build the site into $(OUTPUTDIR)/"
@@ -48,6 +51,7 @@ help:
 	@echo "make regenerate rebuild on every change"
 	@echo "make rsync_upload publish, then upload to SSH_USER@SSH_HOST:SSH_TARGET_DIR (set them first)"
 	@echo "make digest    render the current digest edition from $(CONTENT)/ into digest-out/<N>/"
+	@echo "make serve-newsletter run the newsletter service at http://$(NEWSLETTER_HOST):$(NEWSLETTER_PORT)/ (docs/newsletter.md)"
 	@echo "make lint      ruff"
 	@echo "make bench     measure ingest, build and digest against their targets (docs/bench.md)"
 	@echo "make clean     remove $(OUTPUTDIR)/ and caches"
@@ -93,6 +97,10 @@ digest-web:
 # The current edition (the one whose period holds the newest article) as email files; see docs/digest.md.
 digest: content
 	$(PYTHON) -m pipeline digest --content $(CONTENT)
+
+# The newsletter's web service under uvicorn; needs DIGEST_SECRET in the environment (docs/newsletter.md).
+serve-newsletter: install
+	$(PYTHON) -m pipeline serve --host $(NEWSLETTER_HOST) --port $(NEWSLETTER_PORT) --settings $(PUBLISHCONF)
 
 rsync_upload:
 	@test -n "$(SSH_HOST)" -a -n "$(SSH_TARGET_DIR)" || { \

@@ -120,5 +120,15 @@ DIGEST_SMTP_TIMEOUT = 30.0  # seconds per SMTP operation
 DIGEST_RATE = 10.0  # messages per second at most
 DIGEST_RETRIES = 4  # attempts after a transient SMTP error, with exponential backoff
 DIGEST_BACKOFF = 2.0  # seconds before the first retry; doubles each time
+# The readers (pipeline/newsletter/, docs/newsletter.md): bounces, and the sign-up service.
+DIGEST_BOUNCE_ADDRESS = "bounces@sociaalwerk.example.nl"  # VERP envelope sender: bounces+<N>-<token>@...
+DIGEST_SOFT_BOUNCES = 3  # soft bounces in a row (editions) that suppress an address
+DIGEST_CONSENT = (  # the consent statement beside the sign-up form's checkbox, recorded with each sign-up
+    "Ja, stuur mij de nieuwsbrief van Sociaal Werk Magazine (drie keer per jaar). "
+    "Afmelden kan altijd, met één klik onderaan elke nieuwsbrief."
+)
+DIGEST_CONFIRM_HOURS = 48  # the confirmation link works this long
+DIGEST_SIGNUP_RATE = 10  # sign-up POSTs a minute per client
+DIGEST_SIGNUP_PER_ADDRESS = 3  # confirmation emails a day per address
 ARTICLE_EXCLUDES = [*ARTICLE_EXCLUDES, DIGEST_EDITORIALS]
 PAGE_EXCLUDES = [*PAGE_EXCLUDES, DIGEST_EDITORIALS]

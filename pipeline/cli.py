@@ -11,8 +11,10 @@ import argparse
 import importlib
 import sys
 
-DESCRIPTION = "Ingest scraped pages, publish the blog, render and send the Movisies-style digest."
-COMMANDS = ("ingest", "digest", "subscribers", "send", "bench", "publish")
+DESCRIPTION = (
+    "Ingest scraped pages, publish the blog, render and send the Movisies-style digest, serve its sign-up."
+)
+COMMANDS = ("ingest", "digest", "subscribers", "send", "bounces", "serve", "bench", "publish")
 
 
 class UserError(Exception):

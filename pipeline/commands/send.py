@@ -57,7 +57,7 @@ def _send(conn, sender: Sender) -> int:
         raise UserError(f"{exc} ({len(report.accepted)} accepted in this run)") from None
     finally:
         for email, code, detail in report.rejected:
-            print(f"rejected {email}: {code} {detail}", file=sys.stderr)
+            print(f"rejected {email}: {code} {detail} (suppressed: a hard bounce)", file=sys.stderr)
     number = sender.rendered.number
     print(
         f"edition {number}: {len(report.accepted)} accepted now, {report.earlier} done before, "

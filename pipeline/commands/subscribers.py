@@ -1,14 +1,17 @@
-"""``python -m pipeline subscribers``: add, import, list and remove the digest's subscribers."""
+"""``python -m pipeline subscribers``: add, import, list, remove; export or erase one person's data."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
 from pipeline.cli import UserError
 from pipeline.digest import subscribers as db
 from pipeline.digest.config import load_config
+from pipeline.digest.message import mailbox
+from pipeline.newsletter import store
 
 HELP = "manage the digest's subscribers (SQLite database DIGEST_DATABASE)"
 
@@ -22,8 +25,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     imp = actions.add_parser("import", help="add everyone in a CSV file with columns email[,name]")
     imp.add_argument("csv", type=Path)
     actions.add_parser("list", help="list subscribers: email, name, unsubscribe token")
-    remove = actions.add_parser("remove", help="remove a subscriber by address or unsubscribe token")
+    remove = actions.add_parser("remove", help="unsubscribe someone by address or unsubscribe token")
     remove.add_argument("who", metavar="EMAIL_OR_TOKEN")
+    export = actions.add_parser("export", help="print everything stored about one address, as JSON (AVG)")
+    export.add_argument("address")
+    erase = actions.add_parser("erase", help="delete everything stored about one address (AVG)")
+    erase.add_argument("address")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -42,10 +49,12 @@ def _add(conn, args: argparse.Namespace) -> int:
 
 
 def _import(conn, args: argparse.Namespace) -> int:
-    added, problems = db.import_csv(conn, db.secret_from_env(), args.csv)
+    added, problems, suppressed = db.import_csv(conn, db.secret_from_env(), args.csv)
     for problem in problems:
         print(f"skipped {problem}", file=sys.stderr)
-    print(f"imported {added} new subscribers from {args.csv}")
+    for line in suppressed:
+        print(f"suppressed {line}")
+    print(f"imported {added} new subscribers from {args.csv}; {len(suppressed)} suppressed, not re-added")
     return 1 if problems else 0
 
 
@@ -62,4 +71,24 @@ def _remove(conn, args: argparse.Namespace) -> int:
     return 0
 
 
-ACTIONS = {"add": _add, "import": _import, "list": _list, "remove": _remove}
+def _export(conn, args: argparse.Namespace) -> int:
+    address = mailbox("", args.address).addr_spec
+    print(json.dumps(store.export(conn, db.secret_from_env(), address), ensure_ascii=False, indent=1))
+    return 0
+
+
+def _erase(conn, args: argparse.Namespace) -> int:
+    address = mailbox("", args.address).addr_spec
+    count = store.erase(conn, db.secret_from_env(), address)
+    print(f"erased {count} records of {address}; kept: a suppression under its token, not the address")
+    return 0
+
+
+ACTIONS = {
+    "add": _add,
+    "import": _import,
+    "list": _list,
+    "remove": _remove,
+    "export": _export,
+    "erase": _erase,
+}

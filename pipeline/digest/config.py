@@ -20,7 +20,13 @@ from pipeline.cli import UserError
 
 CADENCES = ("weekly", "monthly", "triannual")
 SECURITIES = ("none", "starttls", "tls")
-ENV_OVERRIDES = ("DIGEST_DATABASE", "DIGEST_SMTP_HOST", "DIGEST_SMTP_PORT", "DIGEST_SMTP_SECURITY")
+ENV_OVERRIDES = (
+    "DIGEST_DATABASE",
+    "DIGEST_SMTP_HOST",
+    "DIGEST_SMTP_PORT",
+    "DIGEST_SMTP_SECURITY",
+    "DIGEST_BOUNCE_ADDRESS",
+)
 
 DEFAULTS: dict[str, Any] = {
     "DIGEST_TITLE": None,  # None: SITENAME
@@ -35,6 +41,7 @@ DEFAULTS: dict[str, Any] = {
     "DIGEST_FROM": "Redactie Sociaal Werk <redactie@sociaalwerk.example.nl>",
     "DIGEST_UNSUBSCRIBE_URL": "{siteurl}/nieuwsbrief/afmelden?token={token}",
     "DIGEST_UNSUBSCRIBE_MAILTO": "afmelden@sociaalwerk.example.nl",
+    "DIGEST_BOUNCE_ADDRESS": "",  # empty: bounces go to DIGEST_FROM, and nothing reads them
     "DIGEST_DATABASE": "var/subscribers.sqlite",
     "DIGEST_SMTP_HOST": "localhost",
     "DIGEST_SMTP_PORT": 587,
@@ -63,6 +70,7 @@ class DigestConfig:
     sender: str
     unsubscribe_url: str
     unsubscribe_mailto: str
+    bounce_address: str
     database: Path
     smtp_host: str
     smtp_port: int
@@ -128,6 +136,7 @@ def _build(settings: dict[str, Any], v: dict[str, Any]) -> DigestConfig:
         sender=v["DIGEST_FROM"],
         unsubscribe_url=v["DIGEST_UNSUBSCRIBE_URL"],
         unsubscribe_mailto=v["DIGEST_UNSUBSCRIBE_MAILTO"],
+        bounce_address=v["DIGEST_BOUNCE_ADDRESS"].strip(),
         database=Path(v["DIGEST_DATABASE"]),
         smtp_host=v["DIGEST_SMTP_HOST"],
         smtp_port=port,

@@ -5,6 +5,9 @@ recipient's message, before the next message is built, and every row is committe
 that stops for any reason (crash, kill, a server that goes away) is resumed by running the same command again:
 it sends to the subscribers without a row for this edition, and only to them. (listmonk resent mail because
 its checkpoint moved when a batch was fetched, not when it was sent.)
+
+A permanent refusal (5xx) counts as a hard bounce: the address is suppressed and never mailed again. With
+DIGEST_BOUNCE_ADDRESS each message's envelope sender names its recipient and edition (VERP), for `bounces`.
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ from pipeline.digest.config import DigestConfig
 from pipeline.digest.message import build_message, mailbox, sender, unsubscribe_headers
 from pipeline.digest.render import Rendered
 from pipeline.digest.subscribers import Subscriber
+from pipeline.newsletter.bounces import verp
+from pipeline.newsletter.suppressions import suppress
 
 TEST_TOKEN = "test"  # the token in a --test-to message: it unsubscribes no one
 
@@ -128,12 +133,15 @@ class Connection:
             smtp.login(user, password or "")
         return smtp
 
-    def send(self, message: EmailMessage, recipient: str) -> None:
-        """Hand one message to the server; returns only when the server accepted it."""
+    def send(self, message: EmailMessage, recipient: str, envelope_from: str | None = None) -> None:
+        """Hand one message to the server; returns only when the server accepted it.
+
+        ``envelope_from`` is the envelope sender (where bounces go); None: the From address.
+        """
         try:
             if self.smtp is None:
                 self.smtp = self._open()
-            self.smtp.send_message(message, to_addrs=[recipient])
+            self.smtp.send_message(message, from_addr=envelope_from, to_addrs=[recipient])
         except smtplib.SMTPAuthenticationError as exc:
             raise UserError(f"SMTP login refused: {exc.smtp_code} {exc.smtp_error!r}") from None
         except smtplib.SMTPSenderRefused as exc:
@@ -199,12 +207,14 @@ class Sender:
             subject_prefix=subject_prefix,
         )
 
-    def deliver(self, connection: Connection, message: EmailMessage, recipient: str) -> None:
+    def deliver(
+        self, connection: Connection, message: EmailMessage, recipient: str, envelope_from: str | None = None
+    ) -> None:
         """Send with retries; raises Permanent, or UserError once the retries are used up."""
         for attempt in range(self.config.retries + 1):
             self._pace()
             try:
-                connection.send(message, recipient)
+                connection.send(message, recipient, envelope_from)
                 return
             except Transient as exc:
                 if attempt == self.config.retries:
@@ -236,10 +246,13 @@ def send_edition(conn: sqlite3.Connection, sender_: Sender, report: Report) -> R
     try:
         for subscriber in todo:
             message = sender_.message(mailbox(subscriber.name, subscriber.email), subscriber.token)
+            bounces_to = sender_.config.bounce_address
+            envelope = verp(bounces_to, number, subscriber.token) if bounces_to else None
             try:
-                sender_.deliver(connection, message, subscriber.email)
+                sender_.deliver(connection, message, subscriber.email, envelope)
             except Permanent as exc:
                 record(conn, number, subscriber.email, message["Message-ID"], exc.code, exc.detail)
+                suppress(conn, subscriber.token, "rejected", f"{exc.code} {exc.detail}")  # a hard bounce
                 report.rejected.append((subscriber.email, exc.code, exc.detail))
                 continue
             record(conn, number, subscriber.email, message["Message-ID"])

@@ -2,6 +2,8 @@
 
 Each subscriber has an unsubscribe token: an HMAC-SHA256 of the address under DIGEST_SECRET, a secret that
 only the environment holds, so a token can be checked without a lookup table and cannot be guessed.
+The schema is in ``pipeline.newsletter.migrations``; an address that unsubscribed or bounced is suppressed
+there and cannot be added again (only a confirmed sign-up lifts that).
 """
 
 from __future__ import annotations
@@ -17,24 +19,9 @@ from pathlib import Path
 from pipeline.cli import UserError
 from pipeline.digest.message import mailbox
 from pipeline.digest.render import one_line
+from pipeline.newsletter.migrations import migrate
+from pipeline.newsletter.suppressions import suppress, suppression
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS subscribers (
-    email TEXT PRIMARY KEY COLLATE NOCASE,
-    name TEXT NOT NULL DEFAULT '',
-    token TEXT NOT NULL UNIQUE
-);
-CREATE TABLE IF NOT EXISTS deliveries (
-    edition INTEGER NOT NULL,
-    email TEXT NOT NULL COLLATE NOCASE,
-    status TEXT NOT NULL CHECK (status IN ('accepted', 'rejected')),
-    message_id TEXT NOT NULL,
-    code INTEGER,
-    detail TEXT NOT NULL DEFAULT '',
-    at TEXT NOT NULL,
-    PRIMARY KEY (edition, email)
-);
-"""
 MIN_SECRET = 16
 
 
@@ -51,7 +38,7 @@ def connect(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(path, isolation_level=None, timeout=10)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")
-    conn.executescript(SCHEMA)
+    migrate(conn)
     return conn
 
 
@@ -71,9 +58,16 @@ def clean_name(name: str) -> str:
     return one_line("".join(c if c.isprintable() else " " for c in name))
 
 
+class Suppressed(UserError):
+    """The address unsubscribed or bounced: it is not added again, except by a confirmed sign-up."""
+
+
 def add(conn: sqlite3.Connection, secret: bytes, email: str, name: str = "") -> bool:
     """Add a subscriber; False when the address is already subscribed (its name is then updated)."""
     address = mailbox(clean_name(name), email).addr_spec
+    held = suppression(conn, token_for(secret, address))
+    if held:
+        raise Suppressed(f"{address} is suppressed ({held[0]}, {held[1][:10]}): not added")
     existed = conn.execute("SELECT 1 FROM subscribers WHERE email = ?", (address,)).fetchone() is not None
     conn.execute(
         "INSERT INTO subscribers (email, name, token) VALUES (?, ?, ?) "
@@ -83,10 +77,11 @@ def add(conn: sqlite3.Connection, secret: bytes, email: str, name: str = "") -> 
     return not existed
 
 
-def import_csv(conn: sqlite3.Connection, secret: bytes, path: Path) -> tuple[int, list[str]]:
+def import_csv(conn: sqlite3.Connection, secret: bytes, path: Path) -> tuple[int, list[str], list[str]]:
     """Add every row of a CSV with an ``email`` column (and optionally ``name``).
 
-    Returns how many were new and a line per row that was not an address; valid rows are added either way.
+    Returns how many were new, a line per row that was not an address, and a line per suppressed address
+    (not re-added); valid rows are added either way.
     """
     if not path.is_file():
         raise UserError(f"CSV file not found: {path}")
@@ -94,13 +89,15 @@ def import_csv(conn: sqlite3.Connection, secret: bytes, path: Path) -> tuple[int
         reader = csv.DictReader(handle)
         if "email" not in (reader.fieldnames or []):
             raise UserError(f"{path} needs a header row with an 'email' column")
-        added, problems = 0, []
+        added, problems, suppressed = 0, [], []
         for row in reader:
             try:
                 added += add(conn, secret, row["email"] or "", row.get("name") or "")
+            except Suppressed as exc:
+                suppressed.append(f"line {reader.line_num}: {exc}")
             except UserError as exc:
                 problems.append(f"line {reader.line_num}: {exc}")
-    return added, problems
+    return added, problems, suppressed
 
 
 def all_subscribers(conn: sqlite3.Connection) -> list[Subscriber]:
@@ -109,7 +106,13 @@ def all_subscribers(conn: sqlite3.Connection) -> list[Subscriber]:
 
 
 def remove(conn: sqlite3.Connection, email_or_token: str) -> bool:
-    """Remove by address or by unsubscribe token; the ledger keeps the record of what was sent."""
+    """Unsubscribe by address or by unsubscribe token: the address is suppressed, so no import adds it back.
+
+    The ledger keeps the record of what was sent.
+    """
     key = email_or_token.strip()
-    cursor = conn.execute("DELETE FROM subscribers WHERE email = ? OR token = ?", (key, key))
-    return cursor.rowcount > 0
+    row = conn.execute("SELECT token FROM subscribers WHERE email = ? OR token = ?", (key, key)).fetchone()
+    if row is None:
+        return False
+    suppress(conn, row[0], "unsubscribed", "subscribers remove")
+    return True
