@@ -92,10 +92,15 @@ def article_page(output: Path, year: str, slug: str):
     return parse(output / year / slug / "index.html")
 
 
-def broken_links(output: Path) -> list[str]:
+# Pages that `make publish` adds from the digest hook, not Pelican: in a Pelican-only build they are missing.
+DIGEST_PAGES = (f"{SITEURL}/nieuwsbrief/",)
+
+
+def broken_links(output: Path, *, with_digest: bool = False) -> list[str]:
     """Every href/src on every page that points nowhere: a missing file, a missing anchor, a relative URL.
 
-    Links to other hosts are not followed (the machine has no network)."""
+    Links to other hosts are not followed (the machine has no network). Links to the digest's pages count
+    only ``with_digest`` (a build that ran the digest hook)."""
     broken = []
     for path in html_pages(output):
         tree = parse(path)
@@ -106,6 +111,8 @@ def broken_links(output: Path) -> list[str]:
                     broken.append(f"{where}: no anchor {url}")
                 continue
             target = local_file(output, url)
+            if not with_digest and url.startswith(DIGEST_PAGES):
+                continue
             if target is None and not url.startswith(("http://", "https://")):
                 broken.append(f"{where}: relative link {url}")
             elif target is not None and not target.is_file():

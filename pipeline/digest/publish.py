@@ -17,9 +17,11 @@ from pipeline.digest.editions import Window, edition_number, edition_window
 from pipeline.digest.message import build_message, mailbox, sender, unsubscribe_headers
 from pipeline.digest.render import TEMPLATES, Edition, Rendered, build_edition, render
 from pipeline.digest.select import DigestArticle, in_window, read_articles, read_editorial
+from pipeline.newsletter.config import newsletter_config
 
 CLIP_BYTES = 102 * 1024  # Gmail clips a message whose HTML is larger than this
 PREVIEW_TOKEN = "voorbeeld"  # the token in digest.eml's headers; real tokens are made per subscriber
+SITE_TEMPLATES = TEMPLATES.parent / "templates"  # the sign-up block is the site's (signup.html)
 
 
 @dataclass(frozen=True)
@@ -129,9 +131,13 @@ def write_web(site: Path, config: DigestConfig, content: Content) -> list[int]:
         (root / str(number)).mkdir(parents=True, exist_ok=True)
         (root / str(number) / "index.html").write_text(html, encoding="utf-8")
         entries.append(edition)
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader([TEMPLATES, SITE_TEMPLATES]), autoescape=True)
     page = env.get_template("archive.html.j2").render(
-        editions=list(reversed(entries)), config=config, home=f"{config.siteurl}/"
+        editions=list(reversed(entries)),
+        config=config,
+        home=f"{config.siteurl}/",
+        signup=f"{config.web_root}aanmelden",
+        consent=newsletter_config(config).consent,
     )
     root.mkdir(parents=True, exist_ok=True)
     (root / "index.html").write_text(page, encoding="utf-8")

@@ -58,6 +58,7 @@ class Edition:
     archive_url: str
     site_link: str
     site_host: str
+    signup_url: str  # the sign-up page, which the web version links to instead of an unsubscribe link
     series_keys: dict[str, str] = field(repr=False)
     utm: dict[str, str] = field(repr=False)
 
@@ -153,6 +154,7 @@ def build_edition(
         archive_url=with_utm(config.web_root, campaign),
         site_link=with_utm(f"{config.siteurl}/", campaign),
         site_host=urlsplit(config.siteurl).netloc,
+        signup_url=f"{config.web_root}aanmelden",
         series_keys=keys,
         utm=campaign,
     )
