@@ -20,6 +20,7 @@ UNCHANGED_VS_COLD_MAX = 0.2
 NEW_PAGE_VS_COLD_MAX = 0.7
 DIGEST_MS_MAX = 20.0
 DIGEST_TARGET_ITEMS = 20
+UNSUBSCRIBES = 200  # one-click unsubscribes at once, against the real service (issue #14): all must succeed
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,11 @@ def verdicts(results: dict[str, Any]) -> list[Verdict]:
     email = results["digest"][str(DIGEST_TARGET_ITEMS)]["email_ms"]
     label = f"digest render, {DIGEST_TARGET_ITEMS} items"
     found.append(Verdict(label, round(email, 1), "ms", f"< {DIGEST_MS_MAX:g} ms", email < DIGEST_MS_MAX))
+    if "unsubscribe" in results:
+        load = results["unsubscribe"]
+        label = f"one-click unsubscribes, {load['requests']} at once, that succeeded"
+        met = load["succeeded"] == load["requests"]
+        found.append(Verdict(label, load["succeeded"], "requests", f"all {load['requests']}", met))
     return found
 
 
@@ -91,10 +97,16 @@ def _rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             rows.append(
                 (f"digest render, {version}", f"{items} items", f"{times[f'{version}_ms']:.1f} ms", "")
             )
+    if "unsubscribe" in results:
+        load = results["unsubscribe"]
+        latency = f"p50 {load['p50_ms']:.0f} ms, p99 {load['p99_ms']:.0f} ms"
+        rows.append(("one-click unsubscribe (RFC 8058 POST)", f"{load['requests']} at once", latency, ""))
     return rows
 
 
 def _figure(verdict: Verdict) -> str:
+    if verdict.unit == "requests":
+        return f"{verdict.figure:g}"
     return f"{verdict.figure:.2f}x" if verdict.unit == "x" else f"{verdict.figure:.1f} {verdict.unit}"
 
 

@@ -13,9 +13,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from pipeline.bench import corpus, runners
+from pipeline.bench import corpus, runners, unsubscribe
 from pipeline.bench.measure import Run
-from pipeline.bench.report import DIGEST_TARGET_ITEMS
+from pipeline.bench.report import DIGEST_TARGET_ITEMS, UNSUBSCRIBES
 
 DIGEST_ITEMS = (DIGEST_TARGET_ITEMS, 100)
 
@@ -101,4 +101,6 @@ def run(settings: Settings, say: Callable[[str], None]) -> dict[str, Any]:
         str(items): runners.digest(content, items, settings.digest_runs) for items in DIGEST_ITEMS
     }
     say("digest rendered")
+    results["unsubscribe"] = unsubscribe.measure(settings.work / "unsubscribe", UNSUBSCRIBES)
+    say(f"one-click unsubscribes, {UNSUBSCRIBES} at once: p99 {results['unsubscribe']['p99_ms']:.0f} ms")
     return results
