@@ -10,7 +10,7 @@ from pipeline.newsletter.bounces import process
 from pipeline.newsletter.config import load
 
 HELP = "read bounces (RFC 3464 DSNs) from a Maildir or mbox and suppress hard-bouncing addresses"
-ORDER = ("suppressed", "soft", "known", "unknown", "not a bounce", "unreadable")
+ORDER = ("suppressed", "soft", "already suppressed", "unknown", "not a bounce", "unreadable")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -25,7 +25,7 @@ from email.utils import getaddresses
 from pathlib import Path
 
 from pipeline.cli import UserError
-from pipeline.newsletter.suppressions import now, suppress
+from pipeline.newsletter.suppressions import now, suppress, suppression
 
 VERP = re.compile(
     r"^(?P<local>[^@+]+)\+(?P<edition>\d{1,9})-(?P<token>[0-9a-f]{32})@(?P<domain>[^@]+)$", re.I
@@ -163,18 +163,22 @@ def soft_streak(conn: sqlite3.Connection, token: str) -> int:
 
 
 def apply(conn: sqlite3.Connection, bounce: Bounce, soft_limit: int) -> str:
-    """Record one bounce; what became of it: suppressed, soft, or unknown (no subscriber to pin it on)."""
+    """Record one bounce; what became of it: suppressed (now), already suppressed, soft, or unknown."""
     if bounce.token is None:
         return "unknown"
     conn.execute(
         "INSERT OR IGNORE INTO bounces (token, edition, kind, status, detail, at) VALUES (?, ?, ?, ?, ?, ?)",
         (bounce.token, bounce.edition, bounce.kind, bounce.status, bounce.detail[:500], now().isoformat()),
     )
+    if suppression(conn, bounce.token):
+        return "already suppressed"
     detail = f"{bounce.status} {bounce.detail}".strip()
     if bounce.kind == "hard":
-        return "suppressed" if suppress(conn, bounce.token, "hard-bounce", detail) else "known"
+        suppress(conn, bounce.token, "hard-bounce", detail)
+        return "suppressed"
     if soft_streak(conn, bounce.token) >= soft_limit:
-        return "suppressed" if suppress(conn, bounce.token, "soft-bounces", detail) else "known"
+        suppress(conn, bounce.token, "soft-bounces", detail)
+        return "suppressed"
     return "soft"
 
 
