@@ -23,6 +23,9 @@ from sitekit import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
 
 from pipeline.bench.unsubscribe import free_port, one_click, running_service
 from pipeline.cli import main
+from pipeline.digest.config import load_config
+from pipeline.newsletter import mail
+from pipeline.newsletter.config import newsletter_config
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 HEADLESS_ARGS = ["--headless", *CHROMIUM_ARGS, "--disable-background-networking"]
@@ -192,3 +195,25 @@ def test_the_menu_links_the_archive_and_web_copies_invite_a_sign_up(stack: Stack
     email = (stack.editions / "30" / "digest.html").read_text(encoding="utf-8")
     assert "omdat je je hebt aangemeld" in email  # the email itself still says why it came
     assert (stack.output / "nieuwsbrief" / "index.html").is_file()  # where the menu points
+
+
+@pytest.mark.parametrize("width", [375, 600])
+@pytest.mark.parametrize("kind", ["bevestigen", "afscheid"])
+def test_the_confirmation_and_goodbye_emails_fit_a_phone_and_fetch_nothing(browser, tmp_path, kind, width):
+    config = newsletter_config(load_config(ROOT / "publishconf.py"))
+    url = config.url("bevestigen", token="abc")
+    subject, html, text = mail.render(config, kind, name="Zoë", confirm_url=url)
+    assert subject.startswith(("Bevestig je aanmelding", "Je bent afgemeld")) and "Zoë" in text
+    assert (url in text) == (kind == "bevestigen") and 'lang="nl"' in html
+    path = tmp_path / f"{kind}.html"
+    path.write_text(html, encoding="utf-8")
+    requests: list[str] = []
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(path.as_uri())
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"nieuwsbrief-mail-{kind}-{width}.png"), full_page=True)
+    scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    page.close()
+    assert scroll <= inner
+    assert [r for r in requests if not r.startswith("file://")] == []

@@ -275,7 +275,7 @@ def test_an_old_database_upgrades_in_place_and_keeps_everything(tmp_path: Path):
     assert db.connect(path).execute("PRAGMA user_version").fetchone() == (2,)  # again: nothing to do
 
 
-def test_unconfirmed_sign_ups_are_forgotten_after_their_link_expires(tmp_path: Path, monkeypatch):
+def test_unconfirmed_sign_ups_are_forgotten_after_their_link_expires(tmp_path: Path):
     conn = db.connect(tmp_path / "db.sqlite")
     store.request_signup(conn, "kim@example.org", "", "test", "tekst", per_day=3)
     assert store.purge_signups(conn, timedelta(hours=48)) == 0
