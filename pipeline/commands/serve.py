@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import sqlite3
 from pathlib import Path
 
 from pipeline.cli import UserError
+from pipeline.digest import subscribers as db
+from pipeline.digest.subscribers import secret_from_env
+from pipeline.newsletter import store
+from pipeline.newsletter.config import NewsletterConfig, load
 
 HELP = "run the newsletter's web service (sign-up, confirmation, one-click unsubscribe) with uvicorn"
 
@@ -26,16 +31,29 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _open_database(config: NewsletterConfig) -> None:
+    """Create or upgrade the database and forget expired sign-ups now, so a problem is one line at start."""
+    try:
+        conn = db.connect(config.database)
+        try:
+            store.purge_signups(conn, config.confirm_for)
+        finally:
+            conn.close()
+    except (sqlite3.Error, OSError) as exc:
+        raise UserError(f"cannot open the database {config.database}: {exc}") from None
+
+
 def run(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from pipeline.digest.subscribers import secret_from_env
     from pipeline.newsletter.app import create_app
-    from pipeline.newsletter.config import load
 
     if args.site is not None and not (args.site / "index.html").is_file():
         raise UserError(f"--site {args.site}: no built site there (run `make publish` first)")
-    app = create_app(load(args.settings), secret_from_env(), args.site)
+    config = load(args.settings)
+    secret = secret_from_env()
+    _open_database(config)
+    app = create_app(config, secret, args.site)
     uvicorn.run(
         app,
         host=args.host,

@@ -17,9 +17,9 @@ reader. The database work runs in worker threads, one short transaction each.
 
 from __future__ import annotations
 
-import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlsplit
@@ -201,7 +201,9 @@ class Service:
         task = BackgroundTask(self._send_confirmation, signup) if signup else None
         return self._check_your_mail(task)
 
-    def _request_signup(self, conn, email: str, name: str, source: str) -> store.Signup | None:
+    def _request_signup(
+        self, conn: sqlite3.Connection, email: str, name: str, source: str
+    ) -> store.Signup | None:
         store.purge_signups(conn, self.config.confirm_for)
         wording = self.config.consent
         return store.request_signup(conn, email, name, source, wording, self.config.per_address)
@@ -246,7 +248,7 @@ class Service:
             return self.refuse(outcome, 410 if outcome == "expired" else 409)
         return self.page("bevestigd.html.j2", email=signup.email, name=signup.name)
 
-    def _confirm(self, conn, signup_id: str) -> tuple[str, store.Signup | None]:
+    def _confirm(self, conn: sqlite3.Connection, signup_id: str) -> tuple[str, store.Signup | None]:
         found = store.find_signup(conn, signup_id)
         if found is None:
             return "expired", None  # purged after its link expired, or erased
@@ -272,7 +274,7 @@ class Service:
         return self.refuse("forged", 400)
 
     @staticmethod
-    def _lookup(conn, token: str) -> tuple[str | None, bool]:
+    def _lookup(conn: sqlite3.Connection, token: str) -> tuple[str | None, bool]:
         row = conn.execute("SELECT email FROM subscribers WHERE token = ?", (token,)).fetchone()
         return (row[0] if row else None), store.suppression(conn, token) is not None
 
@@ -326,13 +328,7 @@ def create_app(config: NewsletterConfig, secret: bytes, site: Path | None = None
     if site is not None:
         routes.append(Mount("/", StaticFiles(directory=site, html=True)))
 
-    @contextlib.asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        await service.db(lambda conn: store.purge_signups(conn, config.confirm_for))  # migrates as well
-        yield
-
     return Starlette(
         routes=routes,
         exception_handlers={HTTPException: service.http_error, Exception: service.server_error},
-        lifespan=lifespan,
     )

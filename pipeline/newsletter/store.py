@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from pipeline.digest.subscribers import clean_name, token_for
+from pipeline.digest.subscribers import add, clean_name, token_for
 from pipeline.newsletter.suppressions import now, suppress, suppression
 
 METHOD = "dubbele opt-in: aanmeldformulier, bevestigd met de link in de bevestigingsmail"
@@ -85,14 +85,9 @@ def confirm(conn: sqlite3.Connection, secret: bytes, signup_id: str) -> Signup |
         if signup is None or signup.confirmed_at is not None:
             return None
         at = now().isoformat()
-        token = token_for(secret, signup.email)
         conn.execute("UPDATE signups SET confirmed_at = ? WHERE id = ?", (at, signup_id))
-        conn.execute("DELETE FROM suppressions WHERE token = ?", (token,))
-        conn.execute(
-            "INSERT INTO subscribers (email, name, token) VALUES (?, ?, ?) "
-            "ON CONFLICT (email) DO UPDATE SET name = excluded.name WHERE excluded.name != ''",
-            (signup.email, signup.name, token),
-        )
+        conn.execute("DELETE FROM suppressions WHERE token = ?", (token_for(secret, signup.email),))
+        add(conn, secret, signup.email, signup.name)
         conn.execute(
             "INSERT OR REPLACE INTO consents (email, requested_at, confirmed_at, method, source, wording) "
             "VALUES (?, ?, ?, ?, ?, ?)",
