@@ -54,7 +54,7 @@ def mark(line: Line, role: Role, reason: str) -> None:
 
 def clean(page: Page, rules: Rules, recurrence: Recurrence | None = None) -> Page:
     lines = [line for line in page.lines if line.role is Role.BODY]  # HTML chrome arrives marked already
-    matched = _by_rules(lines, rules)
+    matched = _by_rules(lines, rules, shapes=not page.markup)
     _magazine_boilerplate(lines, rules)
     recurring = _recurring(lines, rules, recurrence) if recurrence else set()
     start = _article_start(lines, rules)
@@ -65,29 +65,32 @@ def clean(page: Page, rules: Rules, recurrence: Recurrence | None = None) -> Pag
     first, last = core
     last = min(last, _tails(lines, matched, first))
     _lists(lines, rules, matched)
-    _closing_bios(lines, rules, first)
-    last = _signature(lines, rules, first, last)
+    if not page.markup:  # a bio told by its shape alone; on HTML pages the markup bounds the article
+        _closing_bios(lines, rules, first)
+        last = _signature(lines, rules, first, last)
     _title(lines, rules, (start, first), recurring, page.meta.get("title", ""))
     _header_bylines(lines, rules, start, first)
-    _menus(lines, rules, first, last)
-    _above_title(lines, rules, start)
-    _after_article(lines, rules, last)
+    if not page.markup:  # the shape of lines tells menus only where no markup told the article's bounds
+        _menus(lines, rules, first, last)
+        _above_title(lines, rules, start)
+        _after_article(lines, rules, last)
     _duplicates(lines, rules)
     return page
 
 
-def _by_rules(lines: list[Line], rules: Rules) -> dict[int, ChromeRule]:
-    """Lines that a rule recognises on their own; returns which chrome rule matched which line."""
+def _by_rules(lines: list[Line], rules: Rules, *, shapes: bool) -> dict[int, ChromeRule]:
+    """Lines that a rule recognises on their own; returns which chrome rule matched which line.
+    ``shapes``: also menus told by the shape of a line alone (glued or capitalised words)."""
     seen_paragraph = False
     matched = {}
     for index, line in enumerate(lines):
-        if rule := _by_rule(line, rules, top=not seen_paragraph):
+        if rule := _by_rule(line, rules, top=not seen_paragraph, shapes=shapes):
             matched[index] = rule
         seen_paragraph = seen_paragraph or is_paragraph(line, rules)
     return matched
 
 
-def _by_rule(line: Line, rules: Rules, *, top: bool) -> ChromeRule | None:
+def _by_rule(line: Line, rules: Rules, *, top: bool, shapes: bool) -> ChromeRule | None:
     text, count = line.text, words(line)
     if top and rules.theme_header.match(text):
         mark(line, Role.THEME, "theme page header")
@@ -102,9 +105,9 @@ def _by_rule(line: Line, rules: Rules, *, top: bool) -> ChromeRule | None:
     elif rule := next((r for r in rules.chrome if count <= r.max_words and r.pattern.search(text)), None):
         mark(line, Role.CHROME, rule.reason)
         return rule
-    elif _glued_menu(line, rules):
+    elif shapes and _glued_menu(line, rules):
         mark(line, Role.CHROME, rules.raw["glued_menu"]["reason"])
-    elif _title_case_menu(line, rules):
+    elif shapes and _title_case_menu(line, rules):
         mark(line, Role.CHROME, "menu in one line (capitalised words)")
     return None
 

@@ -28,4 +28,4 @@ def read_html(source: str, text: str) -> Page:
     article = main.find(walk)
     lines = lines_of(walk.blocks, meta.title_text(root))
     scope = article.element if article is not None and article.tag != "body" else root
-    return Page(source=source, lines=lines, meta=meta.meta(root, json_ld, lines, scope))
+    return Page(source=source, lines=lines, meta=meta.meta(root, json_ld, lines, scope), markup=True)

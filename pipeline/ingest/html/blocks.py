@@ -45,7 +45,8 @@ class Block:
     links: list[tuple[str, str]]
     link_chars: int
     stopword_density: float = 0.0
-    klass: str = ""  # jusText class: good, neargood, short, bad
+    klass: str = ""  # jusText class in context: good or bad
+    initial: str = ""  # jusText class of the block alone: good, neargood, short, bad
     reason: str = ""  # why it is not part of the article
     kind: str = ""  # what the element that removed it is ("navigation", "site header" ...)
 
@@ -63,7 +64,7 @@ class Container:
     start: int  # index of its first block
     end: int = -1  # one past its last block
     depth: int = 0
-    chrome: tuple[str, str] | None = None  # (reason, kind) from its own markup
+    chrome: chrome.Marker | None = None  # what its own markup says
     semantic: bool = False  # <article>, <main>, a content class
 
 

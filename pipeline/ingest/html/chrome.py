@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import NamedTuple
 
 from lxml import etree
 
@@ -19,26 +20,34 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGN
 CHROME = RULES.chrome
 
 
-def own_chrome(tag: str, attrib: etree._Attrib) -> tuple[str, str] | None:
-    """(reason, kind) when the element itself looks like site chrome."""
+class Marker(NamedTuple):
+    """What an element's markup says of it, and by which evidence: its tag, role, hidden state or class."""
+
+    reason: str
+    kind: str
+    source: str  # "tag", "role", "hidden", "class"
+
+
+def own_chrome(tag: str, attrib: etree._Attrib) -> Marker | None:
+    """The marker of an element whose markup says it is site chrome."""
     if tag in CHROME.tags:
         why, _ = CHROME.tags[tag]
-        return f"html: {why}", why.split(" ", 1)[1]
+        return Marker(f"html: {why}", why.split(" ", 1)[1], "tag")
     if not attrib:
         return None
     role = (attrib.get("role") or "").strip().lower()
     if role in CHROME.roles:
         kind = CHROME.roles[role]
-        return f"html: {kind} (role '{role}')", kind
+        return Marker(f"html: {kind} (role '{role}')", kind, "role")
     if "hidden" in attrib or _HIDDEN_STYLE.search((attrib.get("style") or "")[:MAX_ATTRIBUTE]):
-        return "html: hidden element", "hidden element"
+        return Marker("html: hidden element", "hidden element", "hidden")
     for name in ("class", "id"):
         value = attrib.get(name)
         if value:
             found = _token_chrome(value[:MAX_ATTRIBUTE].lower())
             if found:
                 kind, word = found
-                return f"html: {kind} ({name} '{word}')", kind
+                return Marker(f"html: {kind} ({name} '{word}')", kind, "class")
     return None
 
 

@@ -43,7 +43,9 @@ class Mass:
 
 
 def _prose(block: Block) -> int:
-    return len(block.text) - block.link_chars if block.klass == "good" else 0
+    """Running text: good in context, or near-good on its own (between quotes and embeds, say)."""
+    good = block.klass == "good" or block.initial in ("good", "neargood")
+    return len(block.text) - block.link_chars if good else 0
 
 
 def find(walk: Walk) -> Container | None:
@@ -57,15 +59,16 @@ def find(walk: Walk) -> Container | None:
             block.reason, block.kind = "html: no running text on the page", "outside the article"
         return None
     marked = [c for c in walk.containers if c.chrome]
-    free = Mass(blocks, _covered(len(blocks), marked))  # the prose no marker claims
-    chrome_marks = [c for c in marked if not _exempt(c, mass, free, (0, len(blocks)))]
+    chrome_marks = [c for c in marked if not _exempt(c, mass, (0, len(blocks)))]
     weighed = Mass(blocks, _covered(len(blocks), chrome_marks))
-    least = DENSITY.coverage * weighed.prose(0, len(blocks))
-    held = [c for c in walk.containers if weighed.prose(c.start, c.end) >= least > 0] or walk.containers[:1]
+    least = max(DENSITY.coverage * weighed.prose(0, len(blocks)), 1)
+    held = [c for c in walk.containers if weighed.prose(c.start, c.end) >= least] or walk.containers[:1]
     best = max(held, key=weighed.score)  # the first of equals: the outer one
+    outer = [c for c in chrome_marks if c.end <= best.start or c.start >= best.end]
+    _mark_with_markers(blocks, outer)
     _mark_outside(blocks, best)
     inner = [c for c in chrome_marks if best.start <= c.start and c.end <= best.end and c is not best]
-    _mark_inside(blocks, best, inner, (mass, free))
+    _mark_inside(blocks, best, inner, mass, walk.containers)
     return best
 
 
@@ -76,30 +79,23 @@ def _short_prose(blocks: list[Block]) -> None:
             block.klass = "good"
 
 
-def _exempt(container: Container, mass: Mass, free: Mass, scope: tuple[int, int]) -> bool:
+def _exempt(container: Container, mass: Mass, scope: tuple[int, int]) -> bool:
     """A chrome-marked container that is the article's wrapper after all: it holds most of the prose of
-    ``scope`` (and most of the prose no marker claims), or a layout word marks a container of prose."""
+    ``scope``, or a layout word marks a container whose text is mostly prose."""
+    marker = container.chrome
+    assert marker is not None
     start, end = container.start, container.end
     prose = mass.prose(start, end)
-    by_tag = container.tag in chrome.CHROME.tags and container.tag not in chrome.CHROME.wrapping_tags
-    unclaimed = free.prose(*scope)
-    if (
-        not by_tag
-        and prose >= DENSITY.exempt_share * mass.prose(*scope)
-        and (unclaimed == 0 or free.prose(start, end) >= DENSITY.exempt_share * unclaimed)
-    ):
+    if marker.kind in chrome.CHROME.never_wrapping or prose == 0:
+        return False
+    by_tag = marker.source == "tag" and container.tag not in chrome.CHROME.wrapping_tags
+    if prose >= DENSITY.exempt_share * mass.prose(*scope) and not by_tag:
         return True
-    assert container.chrome is not None
-    if not _by_class(container) or container.chrome[1] not in chrome.CHROME.structural or prose == 0:
+    if marker.source not in ("class", "hidden"):
+        return False
+    if marker.source == "class" and marker.kind not in chrome.CHROME.structural:
         return False
     return prose >= DENSITY.exempt_density * (prose + mass.other(start, end))
-
-
-def _by_class(container: Container) -> bool:
-    """Whether only a class or id word marks the container (not its tag, role or hidden state)."""
-    return container.chrome is not None and container.chrome[0].endswith("')") and " (role '" not in (
-        container.chrome[0]
-    )
 
 
 def _covered(count: int, marks: list[Container]) -> list[bool]:
@@ -109,25 +105,43 @@ def _covered(count: int, marks: list[Container]) -> list[bool]:
     return covered
 
 
+def _mark_with_markers(blocks: list[Block], marks: list[Container]) -> None:
+    """Each block in a chrome container gets the reason of the outermost one."""
+    for mark in marks:
+        assert mark.chrome is not None
+        for block in blocks[mark.start : mark.end]:
+            if not block.reason:
+                block.reason, block.kind = mark.chrome.reason, mark.chrome.kind
+
+
 def _mark_outside(blocks: list[Block], best: Container) -> None:
     where = f"html: outside the article <{best.tag}>"
     for block in blocks[: best.start] + blocks[best.end :]:
-        block.reason = f"{where} (link density {block.link_density:.1f})"
-        block.kind = "outside the article"
+        if not block.reason:
+            block.reason = f"{where} (link density {block.link_density:.1f})"
+            block.kind = "outside the article"
 
 
-def _mark_inside(blocks: list[Block], best: Container, marks: list[Container], masses: tuple[Mass, Mass]) -> None:
+def _mark_inside(
+    blocks: list[Block], best: Container, marks: list[Container], mass: Mass, containers: list[Container]
+) -> None:
     """Chrome inside the article's container: marked containers, link lists, and (in a loose container, one
     with more other text than prose) the blocks that are not prose."""
-    mass, free = masses
     prose = mass.prose(best.start, best.end)
-    for mark in marks:  # outer before inner: the outer reason stays
-        assert mark.chrome is not None
-        if chrome.outside_only(mark.tag, mark.chrome[1]) or _exempt(mark, mass, free, (best.start, best.end)):
-            continue
-        for block in blocks[mark.start : mark.end]:
+    _mark_with_markers(
+        blocks,
+        [
+            mark
+            for mark in marks
+            if mark.chrome
+            and not chrome.outside_only(mark.tag, mark.chrome.kind)
+            and not _exempt(mark, mass, (best.start, best.end))
+        ],
+    )
+    for container in teaser_lists(best, containers):
+        for block in blocks[container.start : container.end]:
             if not block.reason:
-                block.reason, block.kind = mark.chrome
+                block.reason, block.kind = "html: list of teasers (links to other pages)", "related links"
     loose = mass.other(best.start, best.end) > DENSITY.loose_ratio * prose
     for block in blocks[best.start : best.end]:
         if block.reason:
@@ -135,9 +149,35 @@ def _mark_inside(blocks: list[Block], best: Container, marks: list[Container], m
         if block.link_density > DENSITY.inside_link_density:
             block.reason = f"html: link list inside the article (link density {block.link_density:.1f})"
             block.kind = "outside the article"
-        elif loose and block.klass != "good":
+        elif loose and block.klass != "good" and block.initial not in ("good", "neargood", "short"):
             block.reason = _density_reason(block)
             block.kind = "outside the article"
+
+
+def teaser_lists(best: Container, containers: list[Container]) -> list[Container]:
+    """Containers inside the article's whose children are mostly teasers: a headline link with a little text
+    (related stories, "more from", next-story lists), at least a few of them."""
+    found = []
+    for container in containers:
+        if container.start < best.start or container.end > best.end or container is best:
+            continue
+        if found and container.end <= found[-1].end:
+            continue  # inside a list already found
+        children = [child for child in container.element if isinstance(child.tag, str)]
+        if len(children) < DENSITY.teasers_min:
+            continue
+        teasers = sum(_teaser(child) for child in children)
+        if teasers >= DENSITY.teasers_min and teasers >= DENSITY.teasers_share * len(children):
+            found.append(container)
+    return found
+
+
+def _teaser(element: object) -> bool:
+    text = len(" ".join(element.xpath("string()").split()))  # type: ignore[attr-defined]
+    if not text or text > DENSITY.teaser_max_chars:
+        return False
+    longest = max((len(" ".join(a.xpath("string()").split())) for a in element.iter("a")), default=0)  # type: ignore[attr-defined]
+    return longest >= DENSITY.teaser_link_chars and longest >= DENSITY.teaser_link_share * text
 
 
 def _density_reason(block: Block) -> str:

@@ -67,6 +67,7 @@ def classify(blocks: list[Block], name: str) -> None:
     stops = stoplist(name) if name else frozenset()
     for block in blocks:
         _initial(block, stops)
+        block.initial = block.klass
     if not any(block.klass == "good" for block in blocks):
         for block in blocks:  # a page of short paragraphs: the near-good ones are the prose
             if block.klass == "neargood":

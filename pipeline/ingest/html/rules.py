@@ -32,6 +32,11 @@ class Density:
     plain_weight: float
     inside_link_density: float
     loose_ratio: float
+    teasers_min: int
+    teasers_share: float
+    teaser_max_chars: int
+    teaser_link_chars: int
+    teaser_link_share: float
     no_stoplist_sentence: int
 
 
@@ -56,6 +61,7 @@ class Chrome:
     outside_article_only: frozenset[str]
     structural: frozenset[str]
     wrapping_tags: frozenset[str]
+    never_wrapping: frozenset[str]
     title_area: frozenset[str]
 
 
