@@ -65,7 +65,8 @@ def clean(page: Page, rules: Rules, recurrence: Recurrence | None = None) -> Pag
     first, last = core
     last = min(last, _tails(lines, matched, first))
     _lists(lines, rules, matched)
-    if not page.markup:  # a bio told by its shape alone; on HTML pages the markup bounds the article
+    if not page.markup or page.meta.get("language") == rules.raw["language_name"]:
+        # a bio told by its shape: the rules' own language only (an English sentence is no Dutch bio)
         _closing_bios(lines, rules, first)
         last = _signature(lines, rules, first, last)
     _title(lines, rules, (start, first), recurring, page.meta.get("title", ""))

@@ -24,8 +24,10 @@ def read_html(source: str, text: str) -> Page:
     walk = blocks.walk(body, parse.base_url(root))
     if not walk.blocks:
         raise Rejected("HTML page without any text")
-    prose.classify(walk.blocks, prose.language(walk.blocks, root.get("lang") or ""))
+    language = prose.language(walk.blocks, root.get("lang") or "")
+    prose.classify(walk.blocks, language)
     article = main.find(walk)
     lines = lines_of(walk.blocks, meta.title_text(root))
     scope = article.element if article is not None and article.tag != "body" else root
-    return Page(source=source, lines=lines, meta=meta.meta(root, json_ld, lines, scope), markup=True)
+    found = meta.meta(root, json_ld, lines, scope) | ({"language": language} if language else {})
+    return Page(source=source, lines=lines, meta=found, markup=True)

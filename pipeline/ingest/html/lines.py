@@ -29,6 +29,10 @@ def _keep_title(lines: list[Line], blocks: list[Block], page_title: str) -> None
     first = next((i for i, line in enumerate(lines) if line.role == Role.BODY), None)
     if first is None or any(line.hint == "h1" and line.role == Role.BODY for line in lines):
         return
+    inside = [line for line in lines[first : first + 5] if line.role == Role.BODY]
+    if named := next((line for line in inside if _starts(page_title, line.text)), None):
+        named.hint = "h1"  # the title opens the article's container, marked up as bold or a plain div
+        return
     title = next(
         (
             i
