@@ -56,7 +56,7 @@ def clean(page: Page, rules: Rules, recurrence: Recurrence | None = None) -> Pag
     lines = [line for line in page.lines if line.role is Role.BODY]  # HTML chrome arrives marked already
     matched = _by_rules(lines, rules, shapes=not page.markup)
     _magazine_boilerplate(lines, rules)
-    recurring = _recurring(lines, rules, recurrence) if recurrence else set()
+    recurring = _recurring(lines, rules, recurrence, page.markup) if recurrence else set()
     start = _article_start(lines, rules)
     core = _core(lines, rules, start)
     if core is None:
@@ -203,21 +203,28 @@ def _magazine_boilerplate(lines: list[Line], rules: Rules) -> None:
                 break
 
 
-def _recurring(lines: list[Line], rules: Rules, recurrence: Recurrence) -> set[int]:
+def _recurring(lines: list[Line], rules: Rules, recurrence: Recurrence, markup: bool) -> set[int]:
     """Short lines found on several pages of the batch are the site's, not an article's.
 
+    On a page read from HTML the lines left are inside the article's container: there only links recur as
+    navigation does; a table cell, a list item or a paragraph that other pages share stays.
     Returns their indexes: the title may be one of them (other pages list it under "Lees ook").
     """
     limit, least = rules.limits["recurring_max_words"], rules.limits["recurring_min_pages"]
     found = set()
     for index, line in enumerate(lines):
-        if line.role is not Role.BODY or words(line) > limit:
+        if line.role is not Role.BODY or words(line) > limit or (markup and not _a_link(line)):
             continue
         pages = recurrence(recurrence_key(line.text))
         if pages >= least and not _heads_paragraph(lines, index, rules):
             mark(line, Role.CHROME, recurring_reason(pages))
             found.add(index)
     return found
+
+
+def _a_link(line: Line) -> bool:
+    """Whether most of the line is the text of its links."""
+    return 2 * sum(len(text) for text, _ in line.links) >= len(line.text)
 
 
 def recurring_reason(pages: int) -> str:

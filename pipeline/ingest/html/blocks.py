@@ -17,18 +17,104 @@ from pipeline.ingest.html import chrome
 from pipeline.ingest.html.parse import MAX_HREF
 
 BLOCK = frozenset(
-    "address article aside blockquote body caption center dd details dialog dir div dl dt fieldset figcaption "
-    "figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr html legend li main menu nav ol p pre section "
-    "summary table tbody td tfoot th thead tr ul button br".split()
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "body",
+        "caption",
+        "center",
+        "dd",
+        "details",
+        "dialog",
+        "dir",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hgroup",
+        "hr",
+        "html",
+        "legend",
+        "li",
+        "main",
+        "menu",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+        "button",
+        "br",
+    ]
 )
-HINT_TAGS = frozenset("h1 h2 h3 h4 h5 h6 li dt dd blockquote figcaption td th pre caption".split())
+HINT_TAGS = frozenset(
+    [
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "li",
+        "dt",
+        "dd",
+        "blockquote",
+        "figcaption",
+        "td",
+        "th",
+        "pre",
+        "caption",
+    ]
+)
 HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 BOLD = frozenset(("b", "strong"))
 BUILDER_TAGS = HINT_TAGS | BOLD | {"a"}  # the tags the block builder tracks
 # Elements whose blocks are weighed together when the article's container is looked for.
 CONTAINER_TAGS = frozenset(
-    "article aside blockquote body center details div dl figure footer form header main nav ol section table "
-    "tbody td ul".split()
+    [
+        "article",
+        "aside",
+        "blockquote",
+        "body",
+        "center",
+        "details",
+        "div",
+        "dl",
+        "figure",
+        "footer",
+        "form",
+        "header",
+        "main",
+        "nav",
+        "ol",
+        "section",
+        "table",
+        "tbody",
+        "td",
+        "ul",
+    ]
 )
 MARKER_ATTRIBUTES = frozenset(("class", "id", "role", "hidden", "style", "itemprop"))
 SAFE_SCHEMES = frozenset(("http", "https", "mailto"))

@@ -77,9 +77,13 @@ def is_semantic_root(tag: str, attrib: etree._Attrib) -> bool:
         return True
     if not attrib:
         return False
-    if (attrib.get("role") or "").lower() == "main" or (attrib.get("itemprop") or "").lower() == "articlebody":
+    if (attrib.get("role") or "").lower() == "main" or (
+        attrib.get("itemprop") or ""
+    ).lower() == "articlebody":
         return True
-    classes = f"{attrib.get('class') or ''} {attrib.get('id') or ''}"[:MAX_ATTRIBUTE].lower().replace("_", "-")
+    classes = (
+        f"{attrib.get('class') or ''} {attrib.get('id') or ''}"[:MAX_ATTRIBUTE].lower().replace("_", "-")
+    )
     return any(word in RULES.content_classes for word in classes.split())
 
 

@@ -12,7 +12,14 @@ TITLE_MIN_CHARS = 8  # a shorter line ("Home") that happens to start the <title>
 
 def lines_of(blocks: list[Block], page_title: str) -> list[Line]:
     lines = [
-        Line(number, block.text, Role.CHROME if block.reason else Role.BODY, block.reason, block.hint, block.links)
+        Line(
+            number,
+            block.text,
+            Role.CHROME if block.reason else Role.BODY,
+            block.reason,
+            block.hint,
+            block.links,
+        )
         for number, block in enumerate(blocks, start=1)
     ]
     _keep_title(lines, blocks, page_title)
@@ -65,4 +72,8 @@ def _starts(page_title: str, text: str) -> bool:
 
 
 def _title_area(line: Line, block: Block) -> bool:
-    return not block.link_chars and (not block.kind or block.kind in RULES.chrome.title_area) and line.hint != "li"
+    return (
+        not block.link_chars
+        and (not block.kind or block.kind in RULES.chrome.title_area)
+        and line.hint != "li"
+    )

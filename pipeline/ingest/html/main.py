@@ -73,9 +73,13 @@ def find(walk: Walk) -> Container | None:
 
 
 def _short_prose(blocks: list[Block]) -> None:
-    """A page without any block long enough to be good: its link-free blocks of several words are the prose."""
+    """A page without any block long enough to be good: its link-free blocks of some words are the prose."""
     for block in blocks:
-        if block.link_density <= DENSITY.max_link_density and len(block.text.split()) >= 4 and "©" not in block.text:
+        if (
+            block.link_density <= DENSITY.max_link_density
+            and len(block.text.split()) >= 4
+            and "©" not in block.text
+        ):
             block.klass = "good"
 
 

@@ -11,7 +11,7 @@ from datetime import date
 
 from lxml import etree
 
-from pipeline.ingest.html.chrome import MAX_ATTRIBUTE, class_words
+from pipeline.ingest.html.chrome import class_words
 from pipeline.ingest.html.rules import RULES
 from pipeline.model import Line, Role
 
@@ -20,6 +20,8 @@ MAX_META = 500
 MAX_JSON_NODES = 5000
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " » ")
+
+
 def meta(
     root: etree._Element, json_ld: list[str], lines: list[Line], scope: etree._Element
 ) -> dict[str, str]:
@@ -206,7 +208,11 @@ def _type_label(scope: etree._Element) -> str:
     """A short type label ("Blog", "Interview") from an element with a label-like class."""
     tokens = META_RULES.label_tokens
     for element in scope.iter():
-        if isinstance(element.tag, str) and element.get("class") and tokens.intersection(class_words(element)):
+        if (
+            isinstance(element.tag, str)
+            and element.get("class")
+            and tokens.intersection(class_words(element))
+        ):
             text = " ".join(" ".join(element.itertext()).split())
             if 0 < len(text) <= 30:
                 return text

@@ -37,8 +37,35 @@ MAX_HREF = 2048
 MAX_JSON_LD = 1_000_000
 # Elements that never hold nested markup, or whose raw text must stay inside its tags (script, style).
 NOT_NESTING = frozenset(
-    "area base br col embed hr img input link meta source track wbr p li dt dd tr td th option script style "
-    "noscript template textarea title".split()
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "source",
+        "track",
+        "wbr",
+        "p",
+        "li",
+        "dt",
+        "dd",
+        "tr",
+        "td",
+        "th",
+        "option",
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "textarea",
+        "title",
+    ]
 )
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)[^>]*>")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")

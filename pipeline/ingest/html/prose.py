@@ -1,7 +1,7 @@
 """Prose: which blocks read as running text, in the page's own language.
 
-Stopword density (jusText, Pomikálek 2011) with justext's stoplists, a maintained collection for 100
-languages: the page's language comes from ``<html lang>``, else from the stoplist that matches its longer blocks
+Stopword density (jusText, Pomikálek 2011) with justext's stoplists, a maintained collection of 100
+languages: the page's language comes from ``<html lang>``, else from the stoplist that fits its longer blocks
 best. Scripts without a stoplist (Japanese, Chinese, Thai ...) are told by sentence punctuation instead.
 """
 
