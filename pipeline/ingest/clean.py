@@ -60,7 +60,7 @@ def clean(page: Page, rules: Rules, recurrence: Recurrence | None = None) -> Pag
     start = _article_start(lines, rules)
     core = _core(lines, rules, start)
     if core is None:
-        _title(lines, rules, (start, len(lines)), recurring, page.meta.get("title", ""))
+        _title(lines, rules, (start, len(lines)), recurring, page)
         return page
     first, last = core
     last = min(last, _tails(lines, matched, first))
@@ -69,7 +69,7 @@ def clean(page: Page, rules: Rules, recurrence: Recurrence | None = None) -> Pag
         # a bio told by its shape: the rules' own language only (an English sentence is no Dutch bio)
         _closing_bios(lines, rules, first)
         last = _signature(lines, rules, first, last)
-    _title(lines, rules, (start, first), recurring, page.meta.get("title", ""))
+    _title(lines, rules, (start, first), recurring, page)
     _header_bylines(lines, rules, start, first)
     if not page.markup:  # the shape of lines tells menus only where no markup told the article's bounds
         _menus(lines, rules, first, last)
@@ -367,7 +367,30 @@ def _menu_item(line: Line, rules: Rules) -> bool:
     return line.role is Role.BODY and is_short(line, rules) and not line.text.endswith("?")
 
 
-def _title(lines: list[Line], rules: Rules, span: tuple[int, int], recurring: set[int], named: str) -> None:
+def _title(lines: list[Line], rules: Rules, span: tuple[int, int], recurring: set[int], page: Page) -> None:
+    """The title line: on an HTML page the one its markup names, else the best title-like line."""
+    if page.markup:
+        _marked_up_title(lines, page.meta.get("title", ""))
+    else:
+        _title_by_shape(lines, rules, span, recurring, page.meta.get("title", ""))
+
+
+def _marked_up_title(lines: list[Line], named: str) -> None:
+    """The article's <h1>, or the line that is the title the markup names (OpenGraph, JSON-LD, <title>); none
+    when no line is (the title then comes from the markup alone): a date, a byline or a credit above the
+    text is never taken for it."""
+    named = _comparable(named)
+    body = [line for line in lines if line.role is Role.BODY]
+    found = next((line for line in body if line.hint == "h1"), None) or next(
+        (line for line in body if named and _comparable(line.text) == named), None
+    )
+    if found is not None:
+        mark(found, Role.TITLE, "title (kept as metadata)")
+
+
+def _title_by_shape(
+    lines: list[Line], rules: Rules, span: tuple[int, int], recurring: set[int], named: str
+) -> None:
     """The title: the first title-like line above the first paragraph, preferring two words or more.
 
     A line that recurs on other pages may still be the title (listed there as a related article), but a line
