@@ -369,23 +369,23 @@ def _menu_item(line: Line, rules: Rules) -> bool:
 
 def _title(lines: list[Line], rules: Rules, span: tuple[int, int], recurring: set[int], page: Page) -> None:
     """The title line: on an HTML page the one its markup names, else the best title-like line."""
-    if page.markup:
-        _marked_up_title(lines, page.meta.get("title", ""))
-    else:
-        _title_by_shape(lines, rules, span, recurring, page.meta.get("title", ""))
+    named = page.meta.get("title", "")
+    if page.markup and _marked_up_title(lines, named):
+        return
+    if not page.markup or page.meta.get("language") == rules.raw["language_name"]:
+        _title_by_shape(lines, rules, span, recurring, named)
 
 
-def _marked_up_title(lines: list[Line], named: str) -> None:
-    """The article's <h1>, or the line that is the title the markup names (OpenGraph, JSON-LD, <title>); none
-    when no line is (the title then comes from the markup alone): a date, a byline or a credit above the
-    text is never taken for it."""
+def _marked_up_title(lines: list[Line], named: str) -> bool:
+    """The line that is the title the markup names (OpenGraph, <h1>, JSON-LD, <title>). Without one, a page in
+    another language than the rules' takes its title from the markup alone: by the shape of lines a date, a
+    byline or a credit above the text was taken for it."""
     named = _comparable(named)
-    body = [line for line in lines if line.role is Role.BODY]
-    found = next((line for line in body if line.hint == "h1"), None) or next(
-        (line for line in body if named and _comparable(line.text) == named), None
-    )
-    if found is not None:
+    found = next((line for line in lines if line.role is Role.BODY and _comparable(line.text) == named), None)
+    if named and found is not None:
         mark(found, Role.TITLE, "title (kept as metadata)")
+        return True
+    return False
 
 
 def _title_by_shape(
