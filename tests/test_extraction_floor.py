@@ -55,11 +55,8 @@ def ingested(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Path]:
         (pages / packed.name.removesuffix(".gz")).write_bytes(gzip.decompress(packed.read_bytes()))
     out = tmp_path_factory.mktemp("out")
     report = out / "report.json"
-    subprocess.run(
-        [sys.executable, "-m", "pipeline", "ingest", str(pages), "--out", str(out / "content")]
-        + ["--report", str(report), "--jobs", "2", "--quiet"],
-        check=False,
-    )
+    command = [sys.executable, "-m", "pipeline", "ingest", str(pages), "--out", str(out / "content")]
+    subprocess.run([*command, "--report", str(report), "--jobs", "2", "--quiet"], check=False)
     return json.loads(report.read_text("utf-8")), pages
 
 
