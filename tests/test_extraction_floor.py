@@ -76,7 +76,7 @@ def test_real_pages_keep_the_article_and_drop_the_chrome(ingested: tuple[dict, P
     assert f1 >= F1_FLOOR, (
         f"F1 {f1:.3f} (P {precision:.3f}, R {recall:.3f}); pages with most text lost: {lost}"
     )
-    # One page of this sample (a recipe of short lines, 5f03fc17) still loses most of its text: issue 12 is open.
+    # One page of this sample (a recipe in short lines, 5f03fc17) still loses most of its text (issue 12).
     assert len(lost) <= LOST_MOST, f"articles mostly lost: {lost}"
 
 
