@@ -55,6 +55,7 @@ _IGNORED_IN_URL = re.compile(r"[\t\n\r]")
 # What our own theme puts in every page's <head> or on a page of its own: allowed by exact shape.
 THEME_SCRIPTS = {"application/ld+json"}
 THEME_SCRIPT_SOURCES = re.compile(r"/(pagefind/pagefind-ui\.js|theme/js/zoeken\.js)$")
+SIGNUP_ACTION = re.compile(r"^(https?://[^/]+)?(\.\.?/|/)*nieuwsbrief/aanmelden$")  # the newsletter service
 
 
 def _scheme_of(url: str) -> str:
@@ -95,7 +96,7 @@ def dangers(document: str, *, fragment: bool = False, theme: bool = False) -> li
 
 def _theme_element(element, tag: str) -> bool:
     """The theme's own elements: JSON-LD and the search scripts, the head's links, metas and URL-free styles
-    (MJML puts its CSS there), and the search form."""
+    (MJML puts its CSS there), the search form and the newsletter's sign-up form."""
     in_head = any(parent.tag == "head" for parent in element.iterancestors())
     if tag == "script":
         return element.get("type") in THEME_SCRIPTS or bool(
@@ -104,7 +105,8 @@ def _theme_element(element, tag: str) -> bool:
     if tag == "style":
         return in_head and not BAD_STYLE.search(element.text or "")
     if tag == "form":
-        return element.get("role") == "search"
+        signup = element.get("class") == "signup" and SIGNUP_ACTION.match(element.get("action", ""))
+        return element.get("role") == "search" or bool(signup)
     return in_head and tag in {"link", "meta"}
 
 

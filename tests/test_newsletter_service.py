@@ -281,3 +281,22 @@ def test_unconfirmed_sign_ups_are_forgotten_after_their_link_expires(tmp_path: P
     assert store.purge_signups(conn, timedelta(hours=48)) == 0
     assert store.purge_signups(conn, timedelta(seconds=-1)) == 1
     conn.close()
+
+
+def test_a_one_click_post_in_multipart_form_data_as_in_rfc_8058_works_too(service: Newsletter):
+    conn = db.connect(service.database)
+    db.add(conn, SECRET.encode(), "joke@example.org")
+    conn.close()
+    token = db.token_for(SECRET.encode(), "joke@example.org")
+    body = (
+        b"---FormBoundaryjWmhtjORrn\r\n"
+        b'Content-Disposition: form-data; name="List-Unsubscribe"\r\n\r\n'
+        b"One-Click\r\n"
+        b"---FormBoundaryjWmhtjORrn--\r\n"
+    )
+    headers = {"Content-Type": "multipart/form-data; boundary=-FormBoundaryjWmhtjORrn"}
+    answer = Client().request("POST", service.page("afmelden", token=token), body, headers)
+    assert (answer.status, answer.heading()) == (200, "Je bent afgemeld")
+    assert rows(service.database, "SELECT * FROM subscribers") == []
+    time.sleep(0.3)
+    assert service.mailbox.messages == []  # a mail client's one-click gets no goodbye email
