@@ -134,7 +134,7 @@ class Service:
         html = self.env.get_template(template).render(site=self.site, consent=self.config.consent, **context)
         return HTMLResponse(html, status_code=status, headers=self.headers, background=background)
 
-    def refuse(self, reason: str, status: int, request: Request | None = None, **extra: str) -> Response:
+    def refuse(self, reason: str, status: int, request: Request | None = None) -> Response:
         """A clear page for a refusal; the CSRF refusal carries a fresh form."""
         hours = int(self.config.confirm_for.total_seconds() // 3600)
         if reason != "csrf" or request is None:
@@ -143,7 +143,6 @@ class Service:
         csrf = tokens.csrf_field(self.secret, cookie)
         response = self.page("fout.html.j2", status, reason=reason, hours=hours, csrf=csrf)
         self._set_cookie(response, request, cookie)
-        response.headers.update(extra)
         return response
 
     def _set_cookie(self, response: Response, request: Request, cookie: str) -> None:
@@ -172,7 +171,7 @@ class Service:
         return self._form(request, cookie, 200)
 
     def _form(self, request: Request, cookie: str, status: int, **values: Any) -> Response:
-        context = {"email": "", "name": "", "errors": {}, "notice": "", **values}
+        context = {"email": "", "name": "", "errors": {}, **values}
         response = self.page(
             "aanmelden.html.j2", status, csrf=tokens.csrf_field(self.secret, cookie), **context
         )
@@ -191,17 +190,13 @@ class Service:
             return self.refuse("csrf", 403, request)
         if form.get("website"):  # the honeypot: a person never sees that field
             return self._check_your_mail()
-        email, errors = self._address(form.get("email", "")), {}
-        if email is None:
-            errors["email"] = "Vul een geldig e-mailadres in, bijvoorbeeld naam@voorbeeld.nl."
-        if form.get("toestemming") != "ja":
-            errors["consent"] = "Vink aan dat je de nieuwsbrief wilt ontvangen."
+        email = self._address(form.get("email", ""))
+        errors = {"email": email is None, "consent": form.get("toestemming") != "ja"}  # the theme words them
         name = " ".join(form.get("naam", "").split())[:NAME_MAX]
-        if errors or email is None:
+        if any(errors.values()) or email is None:
             cookie = request.cookies.get(CSRF_COOKIE) or tokens.new_csrf_cookie()
             shown = form.get("email", "")[:EMAIL_MAX]
-            notice = "Het formulier is nog niet goed ingevuld."
-            return self._form(request, cookie, 400, email=shown, name=name, errors=errors, notice=notice)
+            return self._form(request, cookie, 400, email=shown, name=name, errors=errors)
         source = " ".join(form.get("bron", "").split())[:SOURCE_MAX] or "onbekend"
         signup = await self.db(self._request_signup, email, name, source)
         task = BackgroundTask(self._send_confirmation, signup) if signup else None
