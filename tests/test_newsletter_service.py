@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 import time
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from digestkit import SECRET
+from digestkit import ROOT, SECRET
 from newsletterkit import Client, Newsletter, link, newsletter, sign_up
 from sitekit import nu_errors
 
 from pipeline.bench.unsubscribe import concurrently, one_click, percentile, subscribe_many
 from pipeline.digest import subscribers as db
-from pipeline.newsletter import store, tokens
+from pipeline.newsletter import migrations, store, tokens
 
 pytestmark = pytest.mark.slow
 
@@ -300,3 +302,21 @@ def test_a_one_click_post_in_multipart_form_data_as_in_rfc_8058_works_too(servic
     assert rows(service.database, "SELECT * FROM subscribers") == []
     time.sleep(0.3)
     assert service.mailbox.messages == []  # a mail client's one-click gets no goodbye email
+
+
+def test_processes_that_open_an_old_database_at_once_migrate_it_once(tmp_path: Path):
+    path = tmp_path / "old.sqlite"
+    old = sqlite3.connect(path)
+    old.execute("CREATE TABLE subscribers (email TEXT PRIMARY KEY, name TEXT, token TEXT)")
+    old.close()
+    code = (
+        "import pathlib, sys\n"
+        "from pipeline.digest.subscribers import connect\n"
+        "connect(pathlib.Path(sys.argv[1]))"
+    )
+    command = [sys.executable, "-c", code, str(path)]
+    runs = [subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    errors = [run.communicate(timeout=60)[1] for run in runs]
+    assert [run.returncode for run in runs] == [0, 0, 0, 0], errors
+    assert rows(path, "PRAGMA user_version") == [(migrations.VERSION,)]
+    assert rows(path, "SELECT count(*) FROM sqlite_master WHERE name = 'suppressions'") == [(1,)]
