@@ -41,6 +41,11 @@ class Density:
 
 
 @dataclass(frozen=True)
+class Limits:
+    max_elements: int
+
+
+@dataclass(frozen=True)
 class Language:
     detect_order: tuple[str, ...]
     detect_sample: int
@@ -75,6 +80,7 @@ class Meta:
 
 @dataclass(frozen=True)
 class HtmlRules:
+    limits: Limits
     density: Density
     language: Language
     content_classes: frozenset[str]
@@ -105,12 +111,13 @@ def _section(cls: type, raw: dict[str, Any], name: str) -> Any:
 
 
 def parse(raw: dict[str, Any]) -> HtmlRules:
-    sections = {"density", "language", "semantic", "chrome", "meta"}
+    sections = {"limits", "density", "language", "semantic", "chrome", "meta"}
     if set(raw) != sections:
         raise RulesError(f"html.toml: sections {sorted(set(raw) ^ sections)} differ from {sorted(sections)}")
     if set(raw["semantic"]) != {"content_classes"}:
         raise RulesError("html.toml [semantic]: only content_classes is known")
     return HtmlRules(
+        limits=_section(Limits, raw["limits"], "limits"),
         density=_section(Density, raw["density"], "density"),
         language=_section(Language, raw["language"], "language"),
         content_classes=frozenset(raw["semantic"]["content_classes"]),
