@@ -62,8 +62,9 @@ def read_page(path: Path, source: str, *, max_bytes: int) -> Page:
 
         page = read_html(source, text)
         page.digest = digest
-        for line in page.lines:
-            line.text = normalise(line.text)
+        for line in page.lines:  # single-spaced already: plain ASCII needs nothing more
+            if not (line.text.isascii() and line.text.isprintable()):
+                line.text = normalise(line.text)
         page.lines = [line for line in page.lines if line.text]
         _bounded(len(page.lines))
     else:

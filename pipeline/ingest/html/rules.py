@@ -66,6 +66,7 @@ class Chrome:
     outside_article_only: frozenset[str]
     structural: frozenset[str]
     wrapping_tags: frozenset[str]
+    folded_tags: frozenset[str]
     never_wrapping: frozenset[str]
     title_area: frozenset[str]
 
