@@ -12,7 +12,7 @@ from __future__ import annotations
 from itertools import accumulate
 
 from pipeline.ingest.html import chrome
-from pipeline.ingest.html.blocks import Block, Container, Walk
+from pipeline.ingest.html.blocks import HEADINGS, Block, Container, Walk
 from pipeline.ingest.html.rules import RULES
 
 DENSITY = RULES.density
@@ -177,11 +177,28 @@ def teaser_lists(best: Container, containers: list[Container]) -> list[Container
 
 
 def _teaser(element: object) -> bool:
-    text = len(" ".join(element.xpath("string()").split()))  # type: ignore[attr-defined]
-    if not text or text > DENSITY.teaser_max_chars:
+    """A headline link (in a heading, or opening the child's text) with a little text: a teaser, not a
+    paragraph (a <p> never is one)."""
+    if element.tag == "p":  # type: ignore[attr-defined]
         return False
-    longest = max((len(" ".join(a.xpath("string()").split())) for a in element.iter("a")), default=0)  # type: ignore[attr-defined]
-    return longest >= DENSITY.teaser_link_chars and longest >= DENSITY.teaser_link_share * text
+    text = " ".join(element.xpath("string()").split())  # type: ignore[attr-defined]
+    if not text or len(text) > DENSITY.teaser_max_chars:
+        return False
+    for link in element.iter("a"):  # type: ignore[attr-defined]
+        words = " ".join(link.xpath("string()").split())
+        if len(words) < DENSITY.teaser_link_chars:
+            continue
+        return _in_heading(link, element) or text.startswith(words)
+    return False
+
+
+def _in_heading(link: object, within: object) -> bool:
+    for parent in link.iterancestors():  # type: ignore[attr-defined]
+        if parent is within:
+            return False
+        if parent.tag in HEADINGS:
+            return True
+    return False
 
 
 def _density_reason(block: Block) -> str:

@@ -36,7 +36,6 @@ class Density:
     teasers_share: float
     teaser_max_chars: int
     teaser_link_chars: int
-    teaser_link_share: float
     no_stoplist_sentence: int
 
 
