@@ -48,8 +48,10 @@ def _prose(block: Block) -> int:
     return len(block.text) - block.link_chars if good else 0
 
 
-def find(walk: Walk) -> Container | None:
-    """The container of the article, chrome marked on every block that is not part of it."""
+def find(walk: Walk, metadata_is_chrome: bool = True) -> Container | None:
+    """The container of the article, chrome marked on every block that is not part of it.
+    ``metadata_is_chrome``: bylines and dates marked by their class are removed here (else left to the text
+    rules, which read them with their roles)."""
     blocks = walk.blocks
     if not any(block.klass == "good" for block in blocks):
         _short_prose(blocks)
@@ -58,7 +60,11 @@ def find(walk: Walk) -> Container | None:
         for block in blocks:
             block.reason, block.kind = "html: no running text on the page", "outside the article"
         return None
-    marked = [c for c in walk.containers if c.chrome]
+    marked = [
+        c
+        for c in walk.containers
+        if c.chrome and (metadata_is_chrome or c.chrome.kind not in chrome.CHROME.metadata_kinds)
+    ]
     chrome_marks = [c for c in marked if not _exempt(c, mass, (0, len(blocks)))]
     weighed = Mass(blocks, _covered(len(blocks), chrome_marks))
     least = max(DENSITY.coverage * weighed.prose(0, len(blocks)), 1)
@@ -150,7 +156,9 @@ def _mark_inside(
     for block in blocks[best.start : best.end]:
         if block.reason:
             continue
-        if block.link_density > DENSITY.inside_link_density:
+        if block.hint == "figcaption":
+            block.reason, block.kind = "html: caption of a figure (text of its image)", "caption"
+        elif block.link_density > DENSITY.inside_link_density:
             block.reason = f"html: link list inside the article (link density {block.link_density:.1f})"
             block.kind = "outside the article"
         elif loose and block.klass != "good" and block.initial not in ("good", "neargood", "short"):

@@ -67,6 +67,7 @@ class Chrome:
     wrapping_tags: frozenset[str]
     folded_tags: frozenset[str]
     never_wrapping: frozenset[str]
+    metadata_kinds: frozenset[str]
     title_area: frozenset[str]
 
 
