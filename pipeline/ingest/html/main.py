@@ -60,11 +60,7 @@ def find(walk: Walk, metadata_is_chrome: bool = True) -> Container | None:
         for block in blocks:
             block.reason, block.kind = "html: no running text on the page", "outside the article"
         return None
-    marked = [
-        c
-        for c in walk.containers
-        if c.chrome and (metadata_is_chrome or c.chrome.kind not in chrome.CHROME.metadata_kinds)
-    ]
+    marked = [c for c in walk.containers if c.chrome and _counts(c, mass, metadata_is_chrome)]
     chrome_marks = [c for c in marked if not _exempt(c, mass, (0, len(blocks)))]
     weighed = Mass(blocks, _covered(len(blocks), chrome_marks))
     least = max(DENSITY.coverage * weighed.prose(0, len(blocks)), 1)
@@ -76,6 +72,16 @@ def find(walk: Walk, metadata_is_chrome: bool = True) -> Container | None:
     inner = [c for c in chrome_marks if best.start <= c.start and c.end <= best.end and c is not best]
     _mark_inside(blocks, best, inner, mass, walk.containers)
     return best
+
+
+def _counts(container: Container, mass: Mass, metadata_is_chrome: bool) -> bool:
+    """Whether a marker counts: a byline or date class only on a short container, where no text rule reads
+    it (WordPress puts "author-<name>" on the whole post)."""
+    assert container.chrome is not None
+    if container.chrome.kind not in chrome.CHROME.metadata_kinds:
+        return True
+    size = mass.prose(container.start, container.end) + mass.other(container.start, container.end)
+    return metadata_is_chrome and size <= DENSITY.metadata_max_chars
 
 
 def _short_prose(blocks: list[Block]) -> None:
