@@ -104,8 +104,9 @@ def _exempt(container: Container, mass: Mass, scope: tuple[int, int]) -> bool:
     prose = mass.prose(start, end)
     if marker.kind in chrome.CHROME.never_wrapping or prose == 0:
         return False
-    by_tag = marker.source == "tag" and container.tag not in chrome.CHROME.wrapping_tags
-    if prose >= DENSITY.exempt_share * mass.prose(*scope) and not by_tag:
+    # a tag or role states what the element is; only a class word or a wrapping tag (<form>) may be a wrapper's
+    by_name = marker.source in ("class", "hidden") or container.tag in chrome.CHROME.wrapping_tags
+    if prose >= DENSITY.exempt_share * mass.prose(*scope) and by_name:
         return True
     if marker.source not in ("class", "hidden"):
         return False
