@@ -71,7 +71,24 @@ def find(walk: Walk, metadata_is_chrome: bool = True) -> Container | None:
     _mark_outside(blocks, best)
     inner = [c for c in chrome_marks if best.start <= c.start and c.end <= best.end and c is not best]
     _mark_inside(blocks, best, inner, mass, walk.containers)
+    _restore_hidden_body(blocks, walk.containers)
     return best
+
+
+def _restore_hidden_body(blocks: list[Block], containers: list[Container]) -> None:
+    """The articleBody of hidden structured data (schema.org microdata) is kept when the visible text does
+    not say it already: some pages show a teaser and put the whole article there."""
+    kept = {word for block in blocks if not block.reason for word in block.text.lower().split()}
+    for container in containers:
+        if (container.element.get("itemprop") or "").lower() != "articlebody" or container.chrome:
+            continue
+        inside = blocks[container.start : container.end]
+        if not inside or not all(block.reason for block in inside):
+            continue
+        words = [word for block in inside for word in block.text.lower().split()]
+        if words and sum(word in kept for word in words) < DENSITY.hidden_body_new * len(words):
+            for block in inside:
+                block.reason, block.kind = "", ""
 
 
 def _counts(container: Container, mass: Mass, metadata_is_chrome: bool) -> bool:
@@ -110,6 +127,8 @@ def _exempt(container: Container, mass: Mass, scope: tuple[int, int]) -> bool:
         return True
     if marker.source not in ("class", "hidden"):
         return False
+    if marker.source == "hidden" and container.element.get("itemscope") is not None:
+        return False  # a hidden copy of the article's data for machines (schema.org microdata)
     if marker.source == "class" and marker.kind not in chrome.CHROME.structural:
         return False
     return prose >= DENSITY.exempt_density * (prose + mass.other(start, end))

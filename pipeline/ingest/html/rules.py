@@ -32,6 +32,7 @@ class Density:
     plain_weight: float
     inside_link_density: float
     loose_ratio: float
+    hidden_body_new: float
     metadata_max_chars: int
     teasers_min: int
     teasers_share: float
