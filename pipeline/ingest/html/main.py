@@ -92,8 +92,8 @@ def _restore_hidden_body(blocks: list[Block], containers: list[Container]) -> No
 
 
 def _counts(container: Container, mass: Mass, metadata_is_chrome: bool) -> bool:
-    """Whether a marker counts. Bylines, dates and author boxes only where no text rule reads them, and a byline
-    or date class only on a short container (WordPress puts "author-<name>" on the whole post)."""
+    """Whether a marker counts. Bylines, dates and author boxes only where no text rule reads them, and a
+    byline or date class only on a short container (WordPress puts "author-<name>" on the whole post)."""
     assert container.chrome is not None
     kind = container.chrome.kind
     if kind not in chrome.CHROME.metadata_kinds:
