@@ -89,8 +89,9 @@ MOJIBAKE_PAIR = re.compile(
     "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
 )
 
-# The same pairs in UTF-8 bytes (a lead character Â-ï is C3 82-AF; its follower C2 80-BF or one of windows-1252's
-# letters and punctuation): searched in the raw bytes, from their literal first byte, far faster than in text.
+# The same pairs in UTF-8 bytes (a lead character Â-ï is C3 82-AF; its follower C2 80-BF or one of
+# windows-1252's letters and punctuation): searched in the raw bytes, from their literal first byte, far
+# faster than in text.
 MOJIBAKE_UTF8 = re.compile(
     rb"\xc3[\x82-\xaf](?:\xc2[\x80-\xbf]|\xc5[\x92\x93\xa0\xa1\xb8\xbd\xbe]|\xc6\x92|\xcb[\x86\x9c]"
     rb"|\xe2(?:\x80[\x93\x94\x98-\x9a\x9c-\x9e\xa0-\xa2\xa6\xb0\xb9\xba]|\x82\xac|\x84\xa2))"
