@@ -1,5 +1,5 @@
-"""The HTML reader's rules load in typed sections: a key missing from html.toml, or one the code does not know,
-stops the load with a line naming it, instead of silently falling back to nothing."""
+"""The HTML reader's rules load in typed sections: a key missing from html.toml, or one the code does not
+know, stops the load with a line naming it, instead of silently falling back to nothing."""
 
 from __future__ import annotations
 
