@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import codecs
 import re
-
-import ftfy
-from charset_normalizer import from_bytes
-from ftfy.badness import is_bad
+from functools import cache
+from typing import Any
 
 
 class Rejected(Exception):
@@ -89,26 +87,12 @@ MOJIBAKE_PAIR = re.compile(
     "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
 )
 
-# The same pairs in UTF-8 bytes (a lead character Â-ï is C3 82-AF; its follower C2 80-BF or one of windows-1252's
-# letters and punctuation): searched in the raw bytes, from their literal first byte, far faster than in text.
+# The same pairs in UTF-8 bytes (a lead character Â-ï is C3 82-AF; its follower C2 80-BF or one of
+# windows-1252's letters and punctuation): searched in the raw bytes, from their literal first byte, far
+# faster than in text.
 MOJIBAKE_UTF8 = re.compile(
     rb"\xc3[\x82-\xaf](?:\xc2[\x80-\xbf]|\xc5[\x92\x93\xa0\xa1\xb8\xbd\xbe]|\xc6\x92|\xcb[\x86\x9c]"
     rb"|\xe2(?:\x80[\x93\x94\x98-\x9a\x9c-\x9e\xa0-\xa2\xa6\xb0\xb9\xba]|\x82\xac|\x84\xa2))"
-)
-
-# ftfy restricted to repairing encodings: no quote, dash, ligature, width, line-break or HTML changes.
-ENCODING_ONLY = ftfy.TextFixerConfig(
-    unescape_html=False,
-    remove_terminal_escapes=False,
-    fix_c1_controls=False,
-    fix_latin_ligatures=False,
-    fix_character_width=False,
-    uncurl_quotes=False,
-    fix_line_breaks=False,
-    fix_surrogates=False,
-    remove_control_chars=False,
-    normalization=None,
-    explain=False,
 )
 
 
@@ -154,6 +138,8 @@ def _decode_unmarked(data: bytes, html: bool) -> tuple[str, bool]:
     text = _strict(data, "cp1252")
     if text is not None and _looks_western(text):
         return text, False
+    from charset_normalizer import from_bytes
+
     best = from_bytes(data).best()
     if best is not None and best.encoding:
         return str(best), False
@@ -202,15 +188,43 @@ def _looks_western(text: str) -> bool:
     return not _mojibake(text)
 
 
+@cache
+def _encoding_only() -> Any:
+    """ftfy restricted to repairing encodings: no quote, dash, ligature, width, line-break or HTML changes.
+    ftfy (and charset-normalizer) are imported only for the rare page that needs them: together they cost some
+    50 ms at every start of a process."""
+    import ftfy
+
+    return ftfy.TextFixerConfig(
+        unescape_html=False,
+        remove_terminal_escapes=False,
+        fix_c1_controls=False,
+        fix_latin_ligatures=False,
+        fix_character_width=False,
+        uncurl_quotes=False,
+        fix_line_breaks=False,
+        fix_surrogates=False,
+        remove_control_chars=False,
+        normalization=None,
+        explain=False,
+    )
+
+
 def _repair(text: str) -> str:
     """Undo mojibake ("geÃ¯nterviewd" -> "geïnterviewd"); text without mojibake comes back unchanged."""
     if text.isascii() or not _mojibake(text):
         return text
-    return ftfy.fix_text(text, ENCODING_ONLY)
+    import ftfy
+
+    return ftfy.fix_text(text, _encoding_only())
 
 
 def _mojibake(text: str) -> bool:
-    return MOJIBAKE_PAIR.search(text) is not None and is_bad(text)
+    if MOJIBAKE_PAIR.search(text) is None:
+        return False
+    from ftfy.badness import is_bad
+
+    return is_bad(text)
 
 
 def _checked(text: str) -> str:
