@@ -38,6 +38,7 @@ from starlette.staticfiles import StaticFiles
 from pipeline.cli import UserError
 from pipeline.digest import subscribers as db
 from pipeline.digest.message import mailbox
+from pipeline.digest.send import TEST_TOKEN
 from pipeline.newsletter import mail, store, tokens
 from pipeline.newsletter.config import EMAIL_MAX, NAME_MAX, SOURCE_MAX, NewsletterConfig
 from pipeline.newsletter.limits import RateLimit
@@ -262,10 +263,16 @@ class Service:
         token = request.query_params.get("token", "")
         return token if tokens.UNSUBSCRIBE_TOKEN.fullmatch(token) else None
 
+    def _not_ours(self, request: Request) -> Response:
+        """The answer to an unsubscribe URL without a token of ours; a `send --test-to` message's says so."""
+        if request.query_params.get("token") == TEST_TOKEN:
+            return self.page("test.html.j2")
+        return self.refuse("forged", 400)
+
     async def unsubscribe_page(self, request: Request) -> Response:
         token = self._token(request)
         if token is None:
-            return self.refuse("forged", 400)
+            return self._not_ours(request)
         email, held = await self.db(self._lookup, token)
         if email:
             action = self.config.url("afmelden", token=token)
@@ -283,7 +290,7 @@ class Service:
         """RFC 8058 one-click, and the button of our own page: the token alone decides."""
         token = self._token(request)
         if token is None:
-            return self.refuse("forged", 400)
+            return self._not_ours(request)
         try:
             form = await read_form(request)
         except TooLarge:
