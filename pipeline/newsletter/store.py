@@ -63,10 +63,6 @@ def request_signup(
     return signup
 
 
-def is_subscribed(conn: sqlite3.Connection, email: str) -> bool:
-    return conn.execute("SELECT 1 FROM subscribers WHERE email = ?", (email,)).fetchone() is not None
-
-
 def find_signup(conn: sqlite3.Connection, signup_id: str) -> Signup | None:
     row = conn.execute(
         "SELECT id, email, name, source, wording, requested_at, confirmed_at FROM signups WHERE id = ?",

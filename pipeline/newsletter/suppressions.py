@@ -9,8 +9,6 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime
 
-REASONS = ("unsubscribed", "hard-bounce", "soft-bounces", "rejected", "erased")
-
 
 def now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
