@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
+import anyio
 import jinja2
 from starlette.applications import Starlette
 from starlette.background import BackgroundTask
@@ -47,6 +48,7 @@ THEME = Path(__file__).resolve().parents[2] / "themes" / "movisies"
 BODY_MAX = 8 * 1024  # bytes of a form: a sign-up needs a few hundred
 FIELDS_MAX = 12
 CSRF_COOKIE = "nieuwsbrief_csrf"
+MAIL_THREADS = 4
 log = logging.getLogger("pipeline.newsletter")
 T = TypeVar("T")
 
@@ -91,6 +93,7 @@ class Service:
         self.env = _environment()
         self.limit = RateLimit(config.signup_rate)
         self.lock, self.local = threading.Lock(), threading.local()
+        self.mail_threads: anyio.CapacityLimiter | None = None
         d = config.digest
         self.site = {
             "name": d.title,
@@ -128,6 +131,17 @@ class Service:
                 return work(conn, *args)
 
         return await run_in_threadpool(run)
+
+    def _later(self, work: Callable[..., None], *args: Any) -> BackgroundTask:
+        """``work(*args)`` after the answer is sent, on threads of its own (at most MAIL_THREADS at once): an
+        SMTP server that hangs cannot take the worker threads that the database work needs."""
+
+        async def run() -> None:
+            if self.mail_threads is None:  # made on the event loop that will use it
+                self.mail_threads = anyio.CapacityLimiter(MAIL_THREADS)
+            await anyio.to_thread.run_sync(work, *args, limiter=self.mail_threads)
+
+        return BackgroundTask(run)
 
     def page(
         self, template: str, status: int = 200, background: BackgroundTask | None = None, **context: Any
@@ -200,7 +214,7 @@ class Service:
             return self._form(request, cookie, 400, email=shown, name=name, errors=errors)
         source = " ".join(form.get("bron", "").split())[:SOURCE_MAX] or "onbekend"
         signup = await self.db(self._request_signup, email, name, source)
-        task = BackgroundTask(self._send_confirmation, signup) if signup else None
+        task = self._later(self._send_confirmation, signup) if signup else None
         return self._check_your_mail(task)
 
     def _request_signup(
@@ -300,7 +314,7 @@ class Service:
             return self.refuse("forged", 400)
         task = None
         if done.first_time and form.get("bron") == "afmeldpagina":  # a person on our page, not a mail client
-            task = BackgroundTask(self._send_goodbye, done)
+            task = self._later(self._send_goodbye, done)
         return self.page("afgemeld.html.j2", 200, task, again=not done.first_time)
 
     def _send_goodbye(self, done: store.Unsubscribed) -> None:
