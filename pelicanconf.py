@@ -8,6 +8,7 @@ from pathlib import Path
 # SERIES: key (ingest, feeds, digest) -> the category name readers see; defined once, beside the ingest.
 from pipeline.model import SERIES  # noqa: F401
 from pipeline.site.magazine import newest_first
+from pipeline.slugs import SUBSTITUTIONS
 
 ROOT = Path(__file__).parent
 
@@ -25,6 +26,11 @@ ARTICLE_EXCLUDES = ["tags"]
 PAGE_EXCLUDES = ["tags"]
 
 RELATIVE_URLS = True
+# One slug function for the ingest and Pelican (pipeline/slugs.py): letters transliterated, never dropped.
+SLUG_REGEX_SUBSTITUTIONS = SUBSTITUTIONS
+CATEGORY_REGEX_SUBSTITUTIONS = SUBSTITUTIONS
+TAG_REGEX_SUBSTITUTIONS = SUBSTITUTIONS
+AUTHOR_REGEX_SUBSTITUTIONS = SUBSTITUTIONS
 DEFAULT_PAGINATION = 10
 PAGINATION_PATTERNS = (
     (1, "{url}", "{save_as}"),

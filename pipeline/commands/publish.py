@@ -22,6 +22,7 @@ from pathlib import Path
 from pelican.settings import read_settings
 
 from pipeline.cli import UserError, main
+from pipeline.ingest import report as ingest_report
 from pipeline.site import fingerprint, publish
 
 HELP = "Ingest, build the site and the digest's web version, and swap them into place (nothing if unchanged)."
@@ -61,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
     report = args.reports / "ingest.json"
     if _unchanged(args, parameters, stamp, report):
         print(f"Nothing changed since the last publish: {args.output}/ is up to date.")
+        _say_undated(report, args.sources)
         return 0
     stamp.unlink(missing_ok=True)
     status = main(_ingest_argv(args, report))
@@ -81,7 +83,13 @@ def run(args: argparse.Namespace) -> int:
     args.cache.mkdir(parents=True, exist_ok=True)
     stamp.write_text(_fingerprint(args, parameters) + "\n", encoding="utf-8")
     print(publish.summary(args.output, os.environ.get("SITEURL", "")))
+    _say_undated(report, args.sources)
     return 0
+
+
+def _say_undated(report: Path, sources: Path) -> None:
+    if text := ingest_report.undated(report, sources):
+        print(text)
 
 
 def _fingerprint(args: argparse.Namespace, parameters: list[str]) -> str:
