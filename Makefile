@@ -70,8 +70,9 @@ html: install
 regenerate: install
 	$(BIN)/pelican -r $(CONTENT) -o $(OUTPUTDIR) -s $(CONFFILE) $(PELICANOPTS)
 
+# A published build is shown with its links pointed at this server (its styles load from here, not SITEURL).
 serve: install
-	$(BIN)/pelican -l $(OUTPUTDIR) -p $(PORT) -b $(SERVER)
+	$(PYTHON) -m pipeline serve --output $(OUTPUTDIR) --port $(PORT) --bind $(SERVER)
 
 devserver: install
 	$(BIN)/pelican -lr $(CONTENT) -o $(OUTPUTDIR) -s $(CONFFILE) -p $(PORT) -b $(SERVER) $(PELICANOPTS)
@@ -98,7 +99,7 @@ rsync_upload:
 	@test -n "$(SSH_HOST)" -a -n "$(SSH_TARGET_DIR)" || { \
 	  echo "rsync_upload: set SSH_HOST and SSH_TARGET_DIR (and SSH_USER, SSH_PORT); nothing uploaded"; exit 2; }
 	$(MAKE) --no-print-directory publish
-	rsync -e "ssh -p $(SSH_PORT)" -P -rvzc --include tags --cvs-exclude --delete \
+	rsync -e "ssh -p $(SSH_PORT)" -P -rvzc --include tags --cvs-exclude --exclude /.publish-stamp --delete \
 	  "$(OUTPUTDIR)"/ "$(if $(SSH_USER),$(SSH_USER)@)$(SSH_HOST):$(SSH_TARGET_DIR)"
 
 # The tests run the benchmark's --quick mode too, so they need its extra (trafilatura).
@@ -119,4 +120,5 @@ lint: install
 	$(BIN)/ruff format --check .
 
 clean:
-	rm -rf $(OUTPUTDIR) $(STAGING) $(OUTPUTDIR).previous $(OUTPUTDIR).digest $(REPORTDIR) $(CACHEDIR) .pytest_cache
+	rm -rf $(OUTPUTDIR) $(STAGING) $(OUTPUTDIR).previous $(OUTPUTDIR).digest $(REPORTDIR) $(CACHEDIR) .pytest_cache \
+	  digest-out

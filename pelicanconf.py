@@ -110,6 +110,7 @@ DIGEST_TITLE = SITENAME
 DIGEST_TAGLINE = "Nieuwsbrief voor het sociaal domein"
 DIGEST_CADENCE = "triannual"  # weekly, monthly or triannual (January-April, May-August, September-December)
 DIGEST_FIRST_EDITION = "2014-01-01"  # a day in the period of edition 1
+DIGEST_EDITION_LINE = "Nummer {issue} · {year}"  # {issue}: the number within the year; {month}, {number}
 DIGEST_MAX_ITEMS = 12  # articles shown in full; the rest are listed by title with a link to the web version
 DIGEST_UTM = {"utm_source": "nieuwsbrief", "utm_medium": "email", "utm_campaign": "nummer-{number}"}
 DIGEST_EDITORIALS = "editions"  # content/editions/<N>.md: the "Redactioneel" of edition N

@@ -30,14 +30,15 @@ def wrap(text: str, indent: str = "") -> str:
 
 
 def byline(article: DigestArticle, with_roles: bool = False) -> str:
-    """ "Door A (rol) en B · 15 november 2023", or only the date when no author is known."""
+    """ "Door A (rol) en B · 15 november 2023"; "Bron: Movisies · ..." for a piece that names no author;
+    only the date when neither is known. "geplaatst op" for a date that is the first publication here."""
     names = [
         f"{name} ({article.roles[i]})" if with_roles and i < len(article.roles) and article.roles[i] else name
         for i, name in enumerate(article.authors)
     ]
-    day = format_date(article.day, "d MMMM y", locale="nl")
+    day = ("geplaatst op " if article.dated_here else "") + format_date(article.day, "d MMMM y", locale="nl")
     if not names:
-        return day
+        return f"Bron: {article.source} · {day}" if article.source else day[0].upper() + day[1:]
     joined = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} en {names[-1]}"
     return f"Door {joined} · {day}"
 
@@ -98,11 +99,12 @@ def render_text(edition: Edition, unsubscribe_url: str) -> str:
     if edition.editorial:
         signed = f"\n\n{edition.editorial.author}" if edition.editorial.author else ""
         parts += [HEAVY, f"REDACTIONEEL\n\n{html_to_text(edition.editorial.body_html)}{signed}"]
-    contents = [
-        wrap(f"{a.series or 'Overig'}: {a.title}", indent="  ").replace("  ", "* ", 1)
-        for a in edition.contents
-    ]
-    parts += [HEAVY, "IN DIT NUMMER\n\n" + "\n".join(contents)]
+    if edition.has_contents_list:
+        contents = [
+            wrap(f"{a.series or 'Overig'}: {a.title}", indent="  ").replace("  ", "* ", 1)
+            for a in edition.contents
+        ]
+        parts += [HEAVY, "IN DIT NUMMER\n\n" + "\n".join(contents)]
     if edition.featured:
         kicker = f"UITGELICHT · {(edition.featured.series or 'Overig').upper()}"
         parts += [HEAVY, kicker, _item(edition, edition.featured, featured=True)]

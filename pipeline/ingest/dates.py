@@ -75,7 +75,7 @@ def _chrome(page: Page, rules: Rules) -> list[Found]:
 
 
 def _hints(page: Page, rules: Rules) -> list[str]:
-    """Dates mentioned inside other lines, kept or removed: "line 14 mentions 2023-10-05: Op 5 oktober ..."."""
+    """Dates mentioned inside other lines, kept or removed: "line 14 mentions 2023-10-05: Op 5 ..."."""
     hints = []
     for line in page.lines:
         if line.role is Role.DATE or fields.date_line(line.text, rules):

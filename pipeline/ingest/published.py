@@ -24,7 +24,7 @@ FILE_NAME = ".published.toml"  # hidden: the ingest reads no hidden file as a pa
 TIMEZONE = ZoneInfo("Europe/Amsterdam")
 HEADER = (
     "# The day each page was first published on this site, written once by the ingest: commit this file.\n"
-    "# A page without a date of its own is dated by it (\"geplaatst op\"); set the real date in overrides.toml.\n"
+    '# A page with no date of its own is dated by it ("geplaatst op"); set its real date in overrides.toml.\n'
 )
 
 
@@ -74,5 +74,7 @@ def record(folder: Path, names: Iterable[str], day: dt.date) -> dict[str, dt.dat
 
 def render(state: dict[str, dt.date]) -> str:
     """The file's text: one line a page, in name order (a JSON string is a TOML basic string)."""
-    lines = [f"{json.dumps(name, ensure_ascii=False)} = {day.isoformat()}\n" for name, day in sorted(state.items())]
+    lines = [
+        f"{json.dumps(name, ensure_ascii=False)} = {day.isoformat()}\n" for name, day in sorted(state.items())
+    ]
     return HEADER + "".join(lines)
