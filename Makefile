@@ -8,6 +8,10 @@ PYTHON := $(BIN)/python
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.installed-bench
 BENCHOPTS ?=
+# doiuse-email (caniemail's data) for the email client test, from npm, beside the virtualenv.
+NODE_DIR := $(VENV)/node
+DOIUSE := $(NODE_DIR)/node_modules/.bin/doiuse-email
+DOIUSE_VERSION := 0.4.1
 
 SEEDS ?= seeds
 CONTENT ?= content
@@ -36,7 +40,7 @@ DIGEST_WEB ?= $(PYTHON) -m pipeline digest --content $(CONTENT) --web $(SITE_DIR
 # $(call quoted,TEXT): TEXT as one shell word, whatever quotes it holds.
 quoted = '$(subst ','\'',$(1))'
 
-.PHONY: help install content html publish test lint clean serve devserver regenerate digest-web digest rsync_upload bench
+.PHONY: help install content html publish test test-deps lint clean serve devserver regenerate digest-web digest rsync_upload bench
 
 help:
 	@echo "make publish   ingest $(SEEDS)/ into $(CONTENT)/ and build the site into $(OUTPUTDIR)/"
@@ -102,10 +106,15 @@ rsync_upload:
 	rsync -e "ssh -p $(SSH_PORT)" -P -rvzc --include tags --cvs-exclude --exclude /.publish-stamp --delete \
 	  "$(OUTPUTDIR)"/ "$(if $(SSH_USER),$(SSH_USER)@)$(SSH_HOST):$(SSH_TARGET_DIR)"
 
-# The tests run the benchmark's --quick mode too, so they need its extra (trafilatura).
-test: install $(BENCH_STAMP)
+# The tests run the benchmark's --quick mode too, so they need its extra (trafilatura); test-deps installs
+# what they need beyond Python on a fresh machine.
+test: install $(BENCH_STAMP) test-deps
 	$(BIN)/ruff check pipeline tests
 	$(BIN)/pytest
+
+test-deps:
+	@bash .ci/system-packages
+	@test -x $(DOIUSE) || npm install --silent --no-audit --no-fund --prefix $(NODE_DIR) doiuse-email@$(DOIUSE_VERSION)
 
 # The benchmark of issue #6 (docs/bench.md), with trafilatura (the `bench` extra) as the ingest's baseline.
 bench: $(BENCH_STAMP)

@@ -20,7 +20,13 @@ from pipeline.cli import UserError
 
 CADENCES = ("weekly", "monthly", "triannual")
 SECURITIES = ("none", "starttls", "tls")
-ENV_OVERRIDES = ("DIGEST_DATABASE", "DIGEST_SMTP_HOST", "DIGEST_SMTP_PORT", "DIGEST_SMTP_SECURITY")
+ENV_OVERRIDES = (
+    "DIGEST_DATABASE",
+    "DIGEST_SMTP_HOST",
+    "DIGEST_SMTP_PORT",
+    "DIGEST_SMTP_SECURITY",
+    "DIGEST_OUTPUT",
+)
 
 DEFAULTS: dict[str, Any] = {
     "DIGEST_TITLE": None,  # None: SITENAME

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import css_inline
 import jinja2
 from babel.dates import format_date
 from mjml import mjml2html
@@ -251,7 +252,14 @@ def mjml_to_html(source: str) -> str:
     leftover = re.search(r"</?mj-[a-z-]+", out)
     if leftover:
         raise UserError(f"the email template uses an unknown MJML tag: {leftover.group(0)}>")
-    return out
+    return _INLINER.inline(out)
+
+
+# MRML leaves the CSS of `mj-style` (and its own resets) in <style>, which Gmail's apps drop for accounts
+# that are not Google's: every rule that can be is written into the elements' style attributes (css-inline,
+# a maintained inliner of real CSS cascade and specificity, which our own code would only approximate);
+# @media rules (the phone layout, dark mode) can't be and stay in <style> for the clients that read it.
+_INLINER = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
 
 
 def render(edition: Edition, *, web: bool = False) -> Rendered:
