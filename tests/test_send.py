@@ -90,7 +90,10 @@ def test_every_subscriber_gets_one_message_with_the_right_headers(edition_dir, d
         )
         assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         assert message["From"] == "Redactie Sociaal Werk <redactie@sociaalwerk.example.nl>"
-        assert message["Subject"].startswith("Sociaal Werk Magazine nr. 30: ")
+        assert (
+            message["Subject"]
+            == "Sociaal Werk Magazine · Nummer 3 · 2023: Verbinden, in de wijk en met de gemeente"
+        )
         assert parsedate_to_datetime(message["Date"]).tzinfo is not None
         assert re.fullmatch(r"<[^<>@\s]+@sociaalwerk\.example\.nl>", message["Message-ID"])
         ids.add(message["Message-ID"])
@@ -180,7 +183,7 @@ def test_dry_run_and_test_to_leave_the_ledger_alone(edition_dir, database, monke
             == 0
         )
         assert mailbox.recipients() == ["redactie@example.org"]
-        assert mailbox.parsed()[0]["Subject"].startswith("[TEST] Sociaal Werk Magazine nr. 30")
+        assert mailbox.parsed()[0]["Subject"].startswith("[TEST] Sociaal Werk Magazine · Nummer 3 · 2023")
         assert ledger(database) == {}
         assert main(["send", "--edition", "30", "--dir", str(edition_dir)]) == 0
     assert len(mailbox.messages) == 1 + len(PEOPLE)

@@ -32,7 +32,8 @@ def mailbox(name: str, email: str) -> Address:
         found = validate_email(email.strip(), check_deliverability=False)
     except EmailNotValidError as exc:
         raise UserError(f"not an email address: {email!r} ({exc})") from None
-    domain = found.ascii_domain or found.domain
+    typed = email.strip().rpartition("@")[2]
+    domain = typed if typed.isascii() else found.ascii_domain or found.domain
     return Address(display_name=one_line(name), username=found.local_part, domain=domain)
 
 

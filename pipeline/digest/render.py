@@ -95,9 +95,10 @@ class Edition:
 
     @property
     def subject(self) -> str:
-        """The editorial's title when there is one (it says what the edition is about), else the featured
-        article's."""
-        lead = self.editorial.title if self.editorial else (self.featured.title if self.featured else "")
+        """The editorial's `Subject:` when it gives one (it says what the edition is about), else the featured
+        article's title."""
+        lead = self.featured.title if self.featured else ""
+        lead = self.editorial.subject if self.editorial and self.editorial.subject else lead
         text = f"{self.title} · {self.edition_line}" + (f": {lead}" if lead else "")
         return one_line(textwrap.shorten(text, 110, placeholder=" …"))
 

@@ -61,6 +61,7 @@ class Editorial:
     author: str
     body_html: Markup
     text: str  # the body as plain text on one line: the edition's preview text
+    subject: str  # its `Subject:`, the edition's subject line; "" when the editor gave none
 
 
 def plain(text: str) -> str:
@@ -154,4 +155,5 @@ def read_editorial(content: Path, folder: str, settings: dict[str, Any], number:
     page = readers.read_file(str(content), str(path.relative_to(content)), content_class=Page, context={})
     author = plain(str(page.metadata.get("author", "") or ""))
     body = sanitize.html(page.content, sanitize.EMAIL)
-    return Editorial(plain(page.title), author, Markup(body.strip()), plain(body))
+    subject = plain(str(page.metadata.get("subject", "") or ""))
+    return Editorial(plain(page.title), author, Markup(body.strip()), plain(body), subject)
