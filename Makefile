@@ -24,7 +24,7 @@ CONFFILE := pelicanconf.py
 PUBLISHCONF := publishconf.py
 # `make publish` builds here first and swaps the result into $(OUTPUTDIR) only when everything succeeded.
 STAGING := $(OUTPUTDIR).staging
-SITEURL ?= https://sociaalwerk.example.nl
+# The public address: publishconf.py's default (its one source), unless set here or in the environment.
 export SITEURL
 PELICANOPTS ?=
 PORT ?= 8000
