@@ -62,7 +62,6 @@ def run(args: argparse.Namespace) -> int:
     report = args.reports / "ingest.json"
     if _unchanged(args, parameters, stamp, report):
         print(f"Nothing changed since the last publish: {args.output}/ is up to date.")
-        _say_undated(report, args.sources)
         return 0
     stamp.unlink(missing_ok=True)
     status = main(_ingest_argv(args, report))
