@@ -12,7 +12,6 @@ import html
 import re
 import textwrap
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import css_inline
@@ -24,11 +23,10 @@ from pipeline.cli import UserError
 from pipeline.digest.config import DigestConfig
 from pipeline.digest.editions import Window, issue_in_year
 from pipeline.digest.select import DigestArticle, Editorial
-from pipeline.digest.text import byline, render_text
+from pipeline.digest.text import TEMPLATES, byline, render_text
 from pipeline.plural import count
 from pipeline.site.dates import nl_count
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "themes" / "movisies" / "email"
 # A stand-in URL without characters that HTML escaping would change, replaced per recipient.
 UNSUBSCRIBE = "https://unsubscribe.invalid/placeholder"
 TITLE_MAX = 160  # characters; a title longer than this is shortened in the email (never on the site)
