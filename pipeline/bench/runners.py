@@ -65,7 +65,7 @@ def ingest(source: Path, work: Path) -> Run:
     command = [sys.executable, "-m", "pipeline", "ingest", str(source), "--out", str(content)]
     command += ["--report", str(work / "ingest.json"), "--quiet"]
     run = measured(command, cwd=work, log=work / "ingest.log", env=environment(), ok=(0, 1))
-    pages = sum(1 for _ in source.iterdir())
+    pages = len(corpus.files(source))
     if articles_in(content) != pages:
         raise BenchError(f"the ingest made {articles_in(content)} articles of {pages} pages (see {work})")
     return run
