@@ -10,8 +10,9 @@ BENCH_STAMP := $(VENV)/.installed-bench
 BENCHOPTS ?=
 # doiuse-email (caniemail's data) for the email client test, from npm, beside the virtualenv.
 NODE_DIR := $(VENV)/node
-DOIUSE := $(NODE_DIR)/node_modules/.bin/doiuse-email
+DOIUSE := $(NODE_DIR)/node_modules/doiuse-email/bin/cli.js
 DOIUSE_VERSION := 0.4.1
+TEST_TMP := $(or $(TMPDIR),/tmp)/pipeline-tests
 
 SEEDS ?= seeds
 CONTENT ?= content
@@ -108,13 +109,14 @@ rsync_upload:
 
 # The tests run the benchmark's --quick mode too, so they need its extra (trafilatura); test-deps installs
 # what they need beyond Python on a fresh machine.
+# The tests write only into temporary folders, their tools' caches too.
 test: install $(BENCH_STAMP) test-deps
-	$(BIN)/ruff check pipeline tests
-	$(BIN)/pytest
+	$(BIN)/ruff check --no-cache pipeline tests
+	HYPOTHESIS_STORAGE_DIRECTORY=$(TEST_TMP)/hypothesis $(BIN)/pytest -o cache_dir=$(TEST_TMP)/pytest-cache
 
 test-deps:
 	@bash .ci/system-packages
-	@test -x $(DOIUSE) || npm install --silent --no-audit --no-fund --prefix $(NODE_DIR) doiuse-email@$(DOIUSE_VERSION)
+	@test -f $(DOIUSE) || npm install --silent --no-audit --no-fund --prefix $(NODE_DIR) doiuse-email@$(DOIUSE_VERSION)
 
 # The benchmark of issue #6 (docs/bench.md), with trafilatura (the `bench` extra) as the ingest's baseline.
 bench: $(BENCH_STAMP)
