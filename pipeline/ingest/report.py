@@ -153,7 +153,11 @@ def show(result: Result, shown: Shown, console: Console, errors: Console) -> Non
         errors.print(f"ignored {line}", markup=False, highlight=False, soft_wrap=True)
     console.print(
         f"{result.pages - result.rejected} written, {result.rejected} rejected, {len(result.ignored)} ignored"
-        + (f" ({result.cached} unchanged pages from the cache)" if result.cached else ""),
+        + (
+            f" ({count(result.cached, 'unchanged page', 'unchanged pages')} from the cache)"
+            if result.cached
+            else ""
+        ),
         markup=False,
         highlight=False,
     )
