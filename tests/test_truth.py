@@ -186,3 +186,19 @@ def test_a_non_ascii_title_keeps_its_letters_in_its_slug(tmp_path):
     assert (tmp_path / "output" / "2024" / "aero-een-eiland-dat-voor-elkaar-zorgt" / "index.html").is_file()
     theme = parse(tmp_path / "output" / "thema" / "zorg-welzijn" / "index.html")
     assert "op de eilanden van de Oostzee" in " ".join(text(theme, "//main"))
+
+
+def test_an_article_that_moves_keeps_its_old_address_as_a_redirect(tmp_path):
+    """The editor sets the real date of a page dated by its first publication: its address changes year, and
+    the address readers had still leads to it."""
+    shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
+    make(tmp_path, "publish")
+    source, slug = next(iter(UNDATED.items()))
+    (tmp_path / "seeds" / "overrides.toml").write_text(f'"{source}" = {{ date = "2014-03-01" }}\n')
+    printed = make(tmp_path, "publish")
+    assert "1 redirect page at earlier addresses of articles" in printed
+    assert (tmp_path / "output" / "2014" / slug / "index.html").is_file()
+    old = parse(tmp_path / "output" / "2026" / slug / "index.html")
+    assert old.xpath("//link[@rel='canonical']/@href") == [f"{SITEURL}/2014/{slug}/"]
+    assert old.xpath("//meta[@http-equiv='refresh']/@content") == [f"0; url={SITEURL}/2014/{slug}/"]
+    assert "Nothing changed" in make(tmp_path, "publish")

@@ -23,7 +23,8 @@ from pelican.settings import read_settings
 
 from pipeline.cli import UserError, main
 from pipeline.ingest import report as ingest_report
-from pipeline.site import fingerprint, publish
+from pipeline.plural import count
+from pipeline.site import fingerprint, publish, redirects
 
 HELP = "Ingest, build the site and the digest's web version, and swap them into place (nothing if unchanged)."
 FINGERPRINT = "publish.fingerprint"
@@ -78,13 +79,17 @@ def run(args: argparse.Namespace) -> int:
     if built.returncode != 0:
         raise UserError(f"Pelican failed (status {built.returncode}); {args.output} left as it was")
     _move_into(digest_dir, staging)
+    settings = read_settings(str(args.settings))
+    moved = redirects.update(args.sources, args.content, staging, settings)
     built_from = _fingerprint(args, parameters)
-    siteurl = str(read_settings(str(args.settings))["SITEURL"])
+    siteurl = str(settings["SITEURL"])
     publish.stamp(staging, built_from, siteurl)
     publish.swap(staging, args.output)
     args.cache.mkdir(parents=True, exist_ok=True)
     stamp.write_text(built_from + "\n", encoding="utf-8")
     print(publish.summary(args.output, siteurl))
+    if moved:
+        print(f"  {count(moved, 'redirect page', 'redirect pages')} at earlier addresses of articles")
     _say_undated(report, args.sources)
     return 0
 
