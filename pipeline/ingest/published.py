@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import sys
 import tomllib
 from collections.abc import Iterable
 from pathlib import Path
@@ -60,15 +59,17 @@ def load(folder: Path) -> dict[str, dt.date]:
 
 def record(folder: Path, names: Iterable[str], day: dt.date) -> dict[str, dt.date]:
     """Give every page in ``names`` not yet recorded the day ``day``, forget pages that are gone, and write
-    the file when that changed anything. A folder that cannot be written to is said once on stderr: its
-    pages are dated ``day`` for this run only."""
+    the file when that changed anything. A folder that cannot take the file stops the run (StateError): its
+    new pages would have no date to show."""
     known = load(folder)
     state = {name: known.get(name, day) for name in names}
     if state != known:
         try:
             (folder / FILE_NAME).write_text(render(state), encoding="utf-8")
         except OSError as exc:
-            print(f"note: cannot record first publications in {folder} ({exc.strerror})", file=sys.stderr)
+            raise StateError(
+                f"cannot record first publications in {folder / FILE_NAME} ({exc.strerror})"
+            ) from None
     return state
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import jinja2
 
+from pipeline.cli import UserError
 from pipeline.ingest import write
 
 FILE_NAME = ".urls.toml"  # hidden: the ingest reads no hidden file as a page
@@ -71,7 +72,10 @@ def _save(path: Path, state: dict[str, list[str]]) -> None:
         f"{json.dumps(name, ensure_ascii=False)} = {json.dumps(urls)}\n"
         for name, urls in sorted(state.items())
     ]
-    path.write_text(HEADER + "".join(lines), encoding="utf-8")
+    try:
+        path.write_text(HEADER + "".join(lines), encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"cannot record the articles' addresses in {path} ({exc.strerror})") from None
 
 
 def _template(settings: dict) -> jinja2.Template:
