@@ -41,8 +41,12 @@ def current(content: Path, article_url: str) -> dict[str, str]:
 
 
 def load(folder: Path) -> dict[str, list[str]]:
+    """Source page -> its addresses, oldest first; {} without the file."""
     path = folder / FILE_NAME
-    return tomllib.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise UserError(f"{path}: not valid TOML ({exc})") from None
 
 
 def update(sources: Path, content: Path, site: Path, settings: dict) -> int:
