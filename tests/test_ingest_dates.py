@@ -1,8 +1,8 @@
-"""The article's date from evidence only: what each source of evidence gives, and what is only a hint."""
+"""The article's date and source from evidence only: what each piece of evidence gives, and hints."""
 
 from __future__ import annotations
 
-from pipeline.ingest import dates
+from pipeline.ingest import dates, structure
 from pipeline.ingest.rules import load
 from pipeline.model import Article, Line, Page, Role
 
@@ -45,3 +45,15 @@ def test_a_date_inside_a_sentence_is_a_hint_not_the_date():
         "line 1 mentions 2023-10-05",
         "line 2 mentions 2022-01-01",
     ]
+
+
+def test_a_piece_is_credited_to_the_publication_it_names_else_the_site_else_the_domain():
+    page = Page(
+        "a.txt", [], meta={"site_name": "Welzijn Oost", "url": "https://www.welzijnoost.nl/2020/1/2/x"}
+    )
+    assert structure.source_name(Article("a.txt", source_magazine="Movisies"), page) == "Movisies"
+    assert structure.source_name(Article("a.txt"), page) == "Welzijn Oost"
+    assert structure.source_name(Article("a.txt"), Page("a.txt", [], meta={"url": page.meta["url"]})) == (
+        "welzijnoost.nl"
+    )
+    assert structure.source_name(Article("a.txt"), Page("a.txt", [])) == ""
