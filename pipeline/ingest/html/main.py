@@ -71,15 +71,35 @@ def find(walk: Walk, metadata_is_chrome: bool = True) -> Container | None:
     _mark_outside(blocks, best)
     inner = [c for c in chrome_marks if best.start <= c.start and c.end <= best.end and c is not best]
     _mark_inside(blocks, best, inner, mass, walk.containers)
+    _restore_hidden_body(blocks, walk.containers)
     return best
 
 
+def _restore_hidden_body(blocks: list[Block], containers: list[Container]) -> None:
+    """The articleBody of hidden structured data (schema.org microdata) is kept when the visible text does
+    not say it already: some pages show a teaser and put the whole article there."""
+    kept = {word for block in blocks if not block.reason for word in block.text.lower().split()}
+    for container in containers:
+        if (container.element.get("itemprop") or "").lower() != "articlebody" or container.chrome:
+            continue
+        inside = blocks[container.start : container.end]
+        if not inside or not all(block.reason for block in inside):
+            continue
+        words = [word for block in inside for word in block.text.lower().split()]
+        if words and sum(word in kept for word in words) < DENSITY.hidden_body_new * len(words):
+            for block in inside:
+                block.reason, block.kind = "", ""
+
+
 def _counts(container: Container, mass: Mass, metadata_is_chrome: bool) -> bool:
-    """Whether a marker counts: a byline or date class only on a short container, where no text rule reads
-    it (WordPress puts "author-<name>" on the whole post)."""
+    """Whether a marker counts. Bylines, dates and author boxes only where no text rule reads them, and a
+    byline or date class only on a short container (WordPress puts "author-<name>" on the whole post)."""
     assert container.chrome is not None
-    if container.chrome.kind not in chrome.CHROME.metadata_kinds:
+    kind = container.chrome.kind
+    if kind not in chrome.CHROME.metadata_kinds:
         return True
+    if kind not in chrome.CHROME.short_metadata_kinds:
+        return metadata_is_chrome
     size = mass.prose(container.start, container.end) + mass.other(container.start, container.end)
     return metadata_is_chrome and size <= DENSITY.metadata_max_chars
 
@@ -102,13 +122,16 @@ def _exempt(container: Container, mass: Mass, scope: tuple[int, int]) -> bool:
     assert marker is not None
     start, end = container.start, container.end
     prose = mass.prose(start, end)
-    if marker.kind in chrome.CHROME.never_wrapping or prose == 0:
+    if prose == 0 or marker.kind in chrome.CHROME.never_wrapping:
         return False
-    by_tag = marker.source == "tag" and container.tag not in chrome.CHROME.wrapping_tags
-    if prose >= DENSITY.exempt_share * mass.prose(*scope) and not by_tag:
+    # a tag or role states what the element is; a class word or a wrapping tag (<form>) may be a wrapper's
+    by_name = marker.source in ("class", "hidden") or container.tag in chrome.CHROME.wrapping_tags
+    if prose >= DENSITY.exempt_share * mass.prose(*scope) and by_name:
         return True
     if marker.source not in ("class", "hidden"):
         return False
+    if marker.source == "hidden" and container.element.get("itemscope") is not None:
+        return False  # a hidden copy of the article's data for machines (schema.org microdata)
     if marker.source == "class" and marker.kind not in chrome.CHROME.structural:
         return False
     return prose >= DENSITY.exempt_density * (prose + mass.other(start, end))
@@ -141,9 +164,9 @@ def _mark_outside(blocks: list[Block], best: Container) -> None:
 def _mark_inside(
     blocks: list[Block], best: Container, marks: list[Container], mass: Mass, containers: list[Container]
 ) -> None:
-    """Chrome inside the article's container: marked containers, link lists, and (in a loose container, one
-    with more other text than prose) the blocks that are not prose."""
-    prose = mass.prose(best.start, best.end)
+    """Chrome inside the article's container: marked containers, lists of teasers, link lists and captions.
+    Inside it a block is not judged by its own prose: table cells, list items and short lines are the
+    article's as much as its paragraphs (judging them by stopwords cut tables and product lists)."""
     _mark_with_markers(
         blocks,
         [
@@ -158,7 +181,6 @@ def _mark_inside(
         for block in blocks[container.start : container.end]:
             if not block.reason:
                 block.reason, block.kind = "html: list of teasers (links to other pages)", "related links"
-    loose = mass.other(best.start, best.end) > DENSITY.loose_ratio * prose
     for block in blocks[best.start : best.end]:
         if block.reason:
             continue
@@ -166,9 +188,6 @@ def _mark_inside(
             block.reason, block.kind = "html: caption of a figure (text of its image)", "caption"
         elif block.link_density > DENSITY.inside_link_density:
             block.reason = f"html: link list inside the article (link density {block.link_density:.1f})"
-            block.kind = "outside the article"
-        elif loose and block.klass != "good" and block.initial not in ("good", "neargood", "short"):
-            block.reason = _density_reason(block)
             block.kind = "outside the article"
 
 
@@ -213,11 +232,3 @@ def _in_heading(link: object, within: object) -> bool:
         if parent.tag in HEADINGS:
             return True
     return False
-
-
-def _density_reason(block: Block) -> str:
-    if block.link_density > DENSITY.max_link_density:
-        return f"html: outside the article (link density {block.link_density:.1f})"
-    if len(block.text) < DENSITY.length_low:
-        return "html: outside the article (short text away from the prose)"
-    return f"html: outside the article (stopword density {block.stopword_density:.2f})"

@@ -31,7 +31,7 @@ class Density:
     link_weight: float
     plain_weight: float
     inside_link_density: float
-    loose_ratio: float
+    hidden_body_new: float
     metadata_max_chars: int
     teasers_min: int
     teasers_share: float
@@ -69,6 +69,7 @@ class Chrome:
     folded_tags: frozenset[str]
     never_wrapping: frozenset[str]
     metadata_kinds: frozenset[str]
+    short_metadata_kinds: frozenset[str]
     title_area: frozenset[str]
 
 
