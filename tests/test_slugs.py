@@ -1,4 +1,4 @@
-"""The ingest's slugs are Pelican's: pipeline.slugs repeats pelican.utils.slugify without importing Pelican."""
+"""The ingest's slugs are Pelican's: pipeline.slugs repeats pelican.utils.slugify without importing it."""
 
 from __future__ import annotations
 
