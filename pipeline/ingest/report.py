@@ -19,7 +19,7 @@ from pipeline.plural import count
 def entry(outcome: Outcome) -> dict[str, Any]:
     article = outcome.article
     from_page = bool(
-        article and article.date and not article.dated_here and not article.date_source.startswith("fallback")
+        article and article.date and not article.dated_here
     )
     return {
         "source": outcome.source,
