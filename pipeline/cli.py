@@ -14,7 +14,7 @@ import sys
 DESCRIPTION = (
     "Ingest scraped pages, publish the blog, render and send the Movisies-style digest, serve its sign-up."
 )
-COMMANDS = ("ingest", "digest", "subscribers", "send", "bounces", "serve", "bench", "publish")
+COMMANDS = ("ingest", "digest", "subscribers", "send", "bounces", "serve", "bench", "publish", "preview")
 
 
 class UserError(Exception):

@@ -79,7 +79,7 @@ def test_send_uses_verp_and_a_5xx_is_never_mailed_again(edition_dir, database, t
         assert main(["subscribers", "import", str(lijst)]) == 0
         out = capsys.readouterr().out
         assert "suppressed line 2: Chantal@example.org is suppressed (rejected" in out
-        assert "imported 1 new subscribers from" in out and "1 suppressed, not re-added" in out
+        assert "imported 1 new subscriber from" in out and "1 suppressed, not re-added" in out
         assert main(["send", "--edition", "30", "--dir", str(edition_dir)]) == 0
     assert sorted(inbox.recipients()) == [
         "anna@example.org",

@@ -12,6 +12,7 @@ from pipeline.digest import subscribers as db
 from pipeline.digest.config import load_config
 from pipeline.digest.message import mailbox
 from pipeline.newsletter import store
+from pipeline.plural import count
 
 HELP = "manage the digest's subscribers (SQLite database DIGEST_DATABASE)"
 
@@ -54,7 +55,10 @@ def _import(conn, args: argparse.Namespace) -> int:
         print(f"skipped {problem}", file=sys.stderr)
     for line in suppressed:
         print(f"suppressed {line}")
-    print(f"imported {added} new subscribers from {args.csv}; {len(suppressed)} suppressed, not re-added")
+    print(
+        f"imported {count(added, 'new subscriber', 'new subscribers')} from {args.csv}; "
+        f"{len(suppressed)} suppressed, not re-added"
+    )
     return 1 if problems else 0
 
 
@@ -79,8 +83,8 @@ def _export(conn, args: argparse.Namespace) -> int:
 
 def _erase(conn, args: argparse.Namespace) -> int:
     address = mailbox("", args.address).addr_spec
-    count = store.erase(conn, db.secret_from_env(), address)
-    print(f"erased {count} records of {address}; kept: a suppression under its token, not the address")
+    erased = store.erase(conn, db.secret_from_env(), address)
+    print(f"erased {count(erased, 'record', 'records')} of {address}; kept: a suppression under its token")
     return 0
 
 

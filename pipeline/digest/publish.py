@@ -18,6 +18,7 @@ from pipeline.digest.message import build_message, mailbox, sender, unsubscribe_
 from pipeline.digest.render import TEMPLATES, Edition, Rendered, build_edition, render
 from pipeline.digest.select import DigestArticle, in_window, read_articles, read_editorial
 from pipeline.newsletter.config import newsletter_config
+from pipeline.site.dates import nl_count
 
 CLIP_BYTES = 102 * 1024  # Gmail clips a message whose HTML is larger than this
 PREVIEW_TOKEN = "voorbeeld"  # the token in digest.eml's headers; real tokens are made per subscriber
@@ -132,6 +133,7 @@ def write_web(site: Path, config: DigestConfig, content: Content) -> list[int]:
         (root / str(number) / "index.html").write_text(html, encoding="utf-8")
         entries.append(edition)
     env = jinja2.Environment(loader=jinja2.FileSystemLoader([TEMPLATES, SITE_TEMPLATES]), autoescape=True)
+    env.filters["plural"] = nl_count
     page = env.get_template("archive.html.j2").render(
         editions=list(reversed(entries)),
         config=config,
