@@ -127,6 +127,8 @@ ROOTS = frozenset(("article", "main"))
 # Inline elements hold words, not blocks: never weighed as containers, whatever their attributes say.
 INLINE = frozenset(
     [
+        "span",
+        "font",
         "a",
         "abbr",
         "b",
