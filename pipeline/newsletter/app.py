@@ -247,7 +247,7 @@ class Service:
             address = mailbox("", text)
         except UserError:
             return None
-        return address.addr_spec if "." in address.domain else None
+        return address.addr_spec  # checked by email-validator (in mailbox): "a@b" is refused there
 
     # --- confirmation
 
