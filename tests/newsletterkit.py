@@ -110,9 +110,9 @@ def environment(database: Path, smtp: SmtpServer, siteurl: str) -> dict[str, str
 
 
 @contextmanager
-def newsletter(tmp: Path, *extra: str) -> Iterator[Newsletter]:
+def newsletter(tmp: Path, *extra: str, mailbox: EnvelopeMailbox | None = None) -> Iterator[Newsletter]:
     """The service under uvicorn on a free port of 127.0.0.1, SITEURL its own address, and aiosmtpd."""
-    mailbox = EnvelopeMailbox()
+    mailbox = mailbox or EnvelopeMailbox()
     port = free_port()
     database = tmp / "var" / "subscribers.sqlite"
     with SmtpServer(mailbox) as smtp:
