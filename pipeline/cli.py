@@ -2,7 +2,7 @@
 
 Each command is a module in ``pipeline/commands/`` with ``HELP`` (one line), ``add_arguments(parser)``
 and ``run(args) -> int`` (the exit status). Errors a user can act on are raised as ``UserError`` and shown as
-one line; no traceback reaches a user.
+one line; no traceback reaches a user: anything else is one line too, and ``--debug`` shows its traceback.
 """
 
 from __future__ import annotations
@@ -10,9 +10,11 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import traceback
 
 DESCRIPTION = "Ingest scraped pages, publish the blog, render and send the Movisies-style digest."
 COMMANDS = ("ingest", "digest", "subscribers", "send", "bench", "publish")
+EXIT_INTERNAL = 70  # EX_SOFTWARE: a fault of ours, not of the input
 
 
 class UserError(Exception):
@@ -22,6 +24,7 @@ class UserError(Exception):
 def build_parser(commands: tuple[str, ...] = COMMANDS) -> argparse.ArgumentParser:
     """The parser of `commands` (all by default); each command's module is imported only when asked for."""
     parser = argparse.ArgumentParser(prog="python -m pipeline", description=DESCRIPTION)
+    parser.add_argument("--debug", action="store_true", help="show the traceback of an unexpected error")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in commands:
         module = importlib.import_module(f"pipeline.commands.{name}")
@@ -35,7 +38,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     # A named command needs only its own module (the others import Pelican, MJML, rich ...: a third of a
     # second); help and unknown commands get the whole parser.
-    named = tuple(argv[:1]) if argv[:1] and argv[0] in COMMANDS else COMMANDS
+    first = next((arg for arg in argv if arg != "--debug"), None)
+    named = (first,) if first in COMMANDS else COMMANDS
     args = build_parser(named).parse_args(argv)
     try:
         return args.run(args)
@@ -45,3 +49,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:
+        if args.debug:
+            traceback.print_exc()
+        print(
+            f"error: internal error in {args.command} ({type(exc).__name__}: {exc}); "
+            "run it again with --debug before the command for the traceback, and report it",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL

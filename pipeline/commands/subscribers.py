@@ -19,7 +19,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add = actions.add_parser("add", help="add one subscriber")
     add.add_argument("email")
     add.add_argument("--name", default="", help="the name shown in the To header")
-    imp = actions.add_parser("import", help="add everyone in a CSV file with columns email[,name]")
+    imp = actions.add_parser(
+        "import", help="add everyone in a CSV file with columns email[,name] (one transaction)"
+    )
     imp.add_argument("csv", type=Path)
     actions.add_parser("list", help="list subscribers: email, name, unsubscribe token")
     remove = actions.add_parser("remove", help="remove a subscriber by address or unsubscribe token")
@@ -28,11 +30,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     config = load_config(args.settings)
-    conn = db.connect(config.database)
-    try:
+    with db.database(config.database) as conn:
         return ACTIONS[args.action](conn, args)
-    finally:
-        conn.close()
 
 
 def _add(conn, args: argparse.Namespace) -> int:
@@ -42,11 +41,15 @@ def _add(conn, args: argparse.Namespace) -> int:
 
 
 def _import(conn, args: argparse.Namespace) -> int:
-    added, problems = db.import_csv(conn, db.secret_from_env(), args.csv)
-    for problem in problems:
+    result = db.import_csv(conn, db.secret_from_env(), args.csv)
+    for problem in result.skipped:
         print(f"skipped {problem}", file=sys.stderr)
-    print(f"imported {added} new subscribers from {args.csv}")
-    return 1 if problems else 0
+    print(
+        f"imported {result.added} new subscribers from {args.csv} "
+        f"({result.existing} already subscribed, {len(result.skipped)} "
+        f"{'row' if len(result.skipped) == 1 else 'rows'} skipped)"
+    )
+    return 1 if result.skipped else 0
 
 
 def _list(conn, args: argparse.Namespace) -> int:
