@@ -117,6 +117,7 @@ DIGEST_SMTP_HOST = "localhost"
 DIGEST_SMTP_PORT = 587
 DIGEST_SMTP_SECURITY = "starttls"  # none, starttls or tls
 DIGEST_SMTP_TIMEOUT = 30.0  # seconds per SMTP operation
+DIGEST_SMTP_DATA_TIMEOUT = 600.0  # seconds to wait for the reply to a whole message (RFC 5321: 10 minutes)
 DIGEST_RATE = 10.0  # messages per second at most
 DIGEST_RETRIES = 4  # attempts after a transient SMTP error, with exponential backoff
 DIGEST_BACKOFF = 2.0  # seconds before the first retry; doubles each time
