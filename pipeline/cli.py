@@ -40,7 +40,11 @@ def main(argv: list[str] | None = None) -> int:
     # second); help and unknown commands get the whole parser.
     first = next((arg for arg in argv if arg != "--debug"), None)
     named = (first,) if first in COMMANDS else COMMANDS
-    args = build_parser(named).parse_args(argv)
+    try:
+        args = build_parser(named).parse_args(argv)
+    except KeyboardInterrupt:  # Ctrl-C while the command's modules load
+        print("interrupted", file=sys.stderr)
+        return 130
     try:
         return args.run(args)
     except UserError as exc:

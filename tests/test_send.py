@@ -509,3 +509,20 @@ def test_an_unexpected_error_is_one_line_and_its_traceback_only_with_debug(monke
     assert main(["--debug", "subscribers", "list"]) == 70
     err = capsys.readouterr().err
     assert err.startswith("Traceback") and "RuntimeError: planted" in err
+
+
+def test_an_address_the_server_cannot_take_is_rejected_and_the_others_still_get_theirs(
+    edition_dir, database, monkeypatch, capsys
+):
+    conn = db.connect(database)
+    db.add(conn, SECRET.encode(), "émile@example.org", "Émile")
+    conn.close()
+    mailbox = Mailbox()
+    with SmtpServer(mailbox, smtputf8=False) as server:
+        for key, value in server.environment(database).items():
+            monkeypatch.setenv(key, value)
+        assert main(["send", "--edition", "30", "--dir", str(edition_dir)]) == 1
+    out = capsys.readouterr()
+    assert "rejected émile@example.org: the server does not take non-ASCII addresses (no SMTPUTF8)" in out.err
+    assert "8 accepted now, 0 done before, 1 rejected, 0 in doubt" in out.out
+    assert_exactly_once(mailbox, [email for email, _ in PEOPLE])
