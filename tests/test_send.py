@@ -20,7 +20,7 @@ from digestkit import FIXTURE, ROOT, SECRET, Mailbox, SmtpServer, config
 from pipeline.cli import UserError, main
 from pipeline.digest import subscribers as db
 from pipeline.digest.publish import load_rendered
-from pipeline.digest.send import Report, Sender, exclusive, send_edition
+from pipeline.digest.send import Ledger, Report, Sender, exclusive, send_edition
 
 PEOPLE = [
     ("anna@example.org", "Anna de Vries"),
@@ -181,7 +181,7 @@ def test_a_killed_run_resumes_without_sending_twice(edition_dir, database, tmp_p
         again = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert again.returncode == 3, again.stderr
     assert "4 accepted now, 3 done before, 0 rejected, 1 in doubt" in again.stdout
-    assert again.stderr.startswith("in doubt dirk@example.org: the run stopped")
+    assert again.stderr.startswith("in doubt dirk@example.org: the run sending it was stopped")
     assert_exactly_once(mailbox, [email for email, _ in PEOPLE if email != "dirk@example.org"])
 
 
@@ -526,3 +526,14 @@ def test_an_address_the_server_cannot_take_is_rejected_and_the_others_still_get_
     assert "rejected émile@example.org: the server does not take non-ASCII addresses (no SMTPUTF8)" in out.err
     assert "8 accepted now, 0 done before, 1 rejected, 0 in doubt" in out.out
     assert_exactly_once(mailbox, [email for email, _ in PEOPLE])
+
+
+def test_two_runs_cannot_claim_one_recipient_even_without_the_lock(database):
+    conn = db.connect(database)
+    first, second = Ledger(conn, 30), Ledger(conn, 30)
+    anna = next(s for s in first.pending() if s.email == "anna@example.org")
+    assert first.claim(anna, "<1@x>") and not second.claim(anna, "<2@x>")
+    first.settle(anna, "<1@x>", "in_doubt", detail="no reply")
+    assert not second.claim(anna, "<3@x>")  # a plain run never takes a delivery in doubt
+    assert anna in second.pending(resend_in_doubt=True) and second.claim(anna, "<4@x>")
+    conn.close()

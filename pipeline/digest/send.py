@@ -35,7 +35,7 @@ from pipeline.digest.render import Rendered
 from pipeline.digest.subscribers import Subscriber
 
 TEST_TOKEN = "test"  # the token in a --test-to message: it unsubscribes no one
-LEFT_BEHIND = "the run stopped between the end of the message and the server's reply"
+LEFT_BEHIND = "the run sending it was stopped (killed or crashed) before the server's reply"
 
 
 @dataclass
@@ -112,13 +112,21 @@ class Ledger:
         ).fetchall()
 
     def claim(self, subscriber: Subscriber, message_id: str) -> bool:
-        """'sending', just before the end of DATA; False when another run has a row for this recipient."""
+        """'sending', just before the end of DATA; False when a row is there that this run may not take
+        (only a recipient in doubt that this run sends to again may be taken)."""
         cursor = self.conn.execute(
             "INSERT INTO deliveries (edition, key, email, status, message_id, at) "
             "VALUES (?, ?, ?, 'sending', ?, ?) "
             "ON CONFLICT (edition, key) DO UPDATE SET status = 'sending', message_id = excluded.message_id, "
-            "at = excluded.at WHERE status = 'in_doubt'",
-            (self.edition, subscriber.key, subscriber.email, message_id, _now().isoformat()),
+            "at = excluded.at WHERE status = 'in_doubt' AND ?",
+            (
+                self.edition,
+                subscriber.key,
+                subscriber.email,
+                message_id,
+                _now().isoformat(),
+                subscriber.key in self.resending,
+            ),
         )
         return cursor.rowcount == 1
 

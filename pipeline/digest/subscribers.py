@@ -290,6 +290,8 @@ def read_csv_text(path: Path) -> str:
         raise UserError(f"CSV file not found: {path}") from None
     except OSError as exc:
         raise UserError(f"cannot read {path}: {exc.strerror}") from None
+    if not data.strip():
+        raise UserError(f"{path} is empty")
     if not data.startswith(tuple(bom for bom, _ in BOMS)):
         if b"\x00" in data:
             return _bomless_utf16(path, data)
