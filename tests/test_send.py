@@ -449,6 +449,8 @@ def test_a_database_from_before_versioning_is_upgraded_and_its_ledger_kept(editi
         conn.execute(
             "INSERT INTO subscribers VALUES (?, ?, ?)", (email, name, db.token_for(SECRET.encode(), email))
         )
+    for email in ("straße@example.org", "STRASSE@example.org"):  # one address after NFKC and casefold
+        conn.execute("INSERT INTO subscribers VALUES (?, '', ?)", (email, email))
     conn.execute(
         "INSERT INTO deliveries VALUES (30, 'anna@example.org', 'accepted', '<x@y>', NULL, '', 'now')"
     )
@@ -457,10 +459,13 @@ def test_a_database_from_before_versioning_is_upgraded_and_its_ledger_kept(editi
     mailbox = Mailbox()
     with SmtpServer(mailbox) as server:
         report = run_send(server, database, edition_dir)
-    assert report.earlier == 1 and len(report.accepted) == 7
-    assert_exactly_once(mailbox, [email for email, _ in PEOPLE if email != "anna@example.org"])
+    assert report.earlier == 1 and len(report.accepted) == 8
+    expected = [email for email, _ in PEOPLE if email != "anna@example.org"] + ["straße@example.org"]
+    assert_exactly_once(mailbox, expected)
     conn = sqlite3.connect(database)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == db.SCHEMA_VERSION
+    with pytest.raises(sqlite3.IntegrityError, match=r"subscribers\.key is required"):
+        conn.execute("INSERT INTO subscribers (email, token) VALUES ('new@example.org', 'x')")
     conn.close()
 
 

@@ -21,7 +21,7 @@ import io
 import os
 import sqlite3
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,58 +53,59 @@ def address_key(email: str) -> str:
     return unicodedata.normalize("NFKC", email.strip()).casefold()
 
 
-# The migrations, oldest first. Never edit one that has shipped: add a step.
+# The schema, one numbered step per change, each a tuple of SQL statements run in order in one transaction.
+# Never edit a step that has shipped: add one. ``address_key`` is an SQL function on every connection.
 
+# Version 1: the digest's first schema (CREATE ... IF NOT EXISTS: databases made before versioning have it).
+V1_DIGEST = (
+    """CREATE TABLE IF NOT EXISTS subscribers (
+        email TEXT PRIMARY KEY COLLATE NOCASE,
+        name TEXT NOT NULL DEFAULT '',
+        token TEXT NOT NULL UNIQUE
+    )""",
+    """CREATE TABLE IF NOT EXISTS deliveries (
+        edition INTEGER NOT NULL,
+        email TEXT NOT NULL COLLATE NOCASE,
+        status TEXT NOT NULL CHECK (status IN ('accepted', 'rejected')),
+        message_id TEXT NOT NULL,
+        code INTEGER,
+        detail TEXT NOT NULL DEFAULT '',
+        at TEXT NOT NULL,
+        PRIMARY KEY (edition, email)
+    )""",
+)
 
-def _first_schema(conn: sqlite3.Connection) -> None:
-    """Version 1: the tables as they were before versioning (so an unversioned database has them already)."""
-    conn.execute(
-        "CREATE TABLE IF NOT EXISTS subscribers (email TEXT PRIMARY KEY COLLATE NOCASE, "
-        "name TEXT NOT NULL DEFAULT '', token TEXT NOT NULL UNIQUE)"
-    )
-    conn.execute(
-        "CREATE TABLE IF NOT EXISTS deliveries (edition INTEGER NOT NULL, email TEXT NOT NULL COLLATE NOCASE,"
-        " status TEXT NOT NULL CHECK (status IN ('accepted', 'rejected')), message_id TEXT NOT NULL, "
-        "code INTEGER, detail TEXT NOT NULL DEFAULT '', at TEXT NOT NULL, PRIMARY KEY (edition, email))"
-    )
+# Version 2 (issue 13): one subscriber per address's normal form, ``key``, and the delivery states of "never
+# twice". Addresses that become one keep the first added (its token too, so its links keep working); of
+# their deliveries of an edition, an accepted one. ``subscribers`` only gains a column (other tables' triggers
+# on it stay); ``deliveries`` is rebuilt for its new CHECK and key. A row without a key is refused: every
+# insert goes through ``add``.
+V2_ADDRESS_KEYS = (
+    "ALTER TABLE subscribers ADD COLUMN key TEXT",
+    "UPDATE subscribers SET key = address_key(email)",
+    "DELETE FROM subscribers WHERE rowid NOT IN (SELECT min(rowid) FROM subscribers GROUP BY key)",
+    "CREATE UNIQUE INDEX subscribers_key ON subscribers (key)",
+    """CREATE TRIGGER subscribers_need_a_key BEFORE INSERT ON subscribers WHEN NEW.key IS NULL
+        BEGIN SELECT RAISE(ABORT, 'subscribers.key is required: add them with subscribers.add'); END""",
+    """CREATE TABLE deliveries_v2 (
+        edition INTEGER NOT NULL,
+        key TEXT NOT NULL,
+        email TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('sending', 'accepted', 'rejected', 'in_doubt')),
+        message_id TEXT NOT NULL,
+        code INTEGER,
+        detail TEXT NOT NULL DEFAULT '',
+        at TEXT NOT NULL,
+        PRIMARY KEY (edition, key)
+    )""",
+    """INSERT OR IGNORE INTO deliveries_v2
+        SELECT edition, address_key(email), email, status, message_id, code, detail, at FROM deliveries
+        ORDER BY status = 'accepted' DESC, at""",
+    "DROP TABLE deliveries",
+    "ALTER TABLE deliveries_v2 RENAME TO deliveries",
+)
 
-
-def _address_keys_and_doubt(conn: sqlite3.Connection) -> None:
-    """Version 2: both tables keyed by ``address_key``; deliveries may be 'sending' or 'in_doubt'.
-
-    Addresses that had become one (first added wins; its token stays, so its links keep working) keep one row;
-    of an edition's deliveries to them, an accepted one wins over the others.
-    """
-    conn.execute(
-        "CREATE TABLE subscribers_v2 (key TEXT PRIMARY KEY, email TEXT NOT NULL, "
-        "name TEXT NOT NULL DEFAULT '', token TEXT NOT NULL UNIQUE)"
-    )
-    rows = conn.execute("SELECT email, name, token FROM subscribers ORDER BY rowid").fetchall()
-    conn.executemany(
-        "INSERT OR IGNORE INTO subscribers_v2 (key, email, name, token) VALUES (?, ?, ?, ?)",
-        [(address_key(email), email, name, token) for email, name, token in rows],
-    )
-    conn.execute(
-        "CREATE TABLE deliveries_v2 (edition INTEGER NOT NULL, key TEXT NOT NULL, email TEXT NOT NULL, "
-        "status TEXT NOT NULL CHECK (status IN ('sending', 'accepted', 'rejected', 'in_doubt')), "
-        "message_id TEXT NOT NULL, code INTEGER, detail TEXT NOT NULL DEFAULT '', at TEXT NOT NULL, "
-        "PRIMARY KEY (edition, key))"
-    )
-    rows = conn.execute(
-        "SELECT edition, email, status, message_id, code, detail, at FROM deliveries "
-        "ORDER BY status = 'accepted' DESC, at"
-    ).fetchall()
-    conn.executemany(
-        "INSERT OR IGNORE INTO deliveries_v2 (edition, key, email, status, message_id, code, detail, at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [(row[0], address_key(row[1]), *row[1:]) for row in rows],
-    )
-    for table in ("subscribers", "deliveries"):
-        conn.execute(f"DROP TABLE {table}")
-        conn.execute(f"ALTER TABLE {table}_v2 RENAME TO {table}")
-
-
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_first_schema, _address_keys_and_doubt)
+MIGRATIONS: tuple[tuple[str, ...], ...] = (V1_DIGEST, V2_ADDRESS_KEYS)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -116,6 +117,7 @@ def connect(path: Path) -> sqlite3.Connection:
     except (OSError, sqlite3.Error) as exc:
         raise UserError(f"cannot open the subscriber database {path}: {exc}") from None
     try:
+        conn.create_function("address_key", 1, address_key, deterministic=True)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")
         migrate(conn, path)
@@ -162,9 +164,10 @@ def migrate(conn: sqlite3.Connection, path: Path) -> None:
             raise UserError(
                 f"{path} has schema version {version}, newer than this pipeline's {SCHEMA_VERSION}: update it"
             )
-        for step in MIGRATIONS[version:]:
-            step(conn)
-        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        for number, statements in enumerate(MIGRATIONS[version:], start=version + 1):
+            for statement in statements:
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {number}")
 
 
 def _version(conn: sqlite3.Connection) -> int:
