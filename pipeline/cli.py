@@ -2,7 +2,8 @@
 
 Each command is a module in ``pipeline/commands/`` with ``HELP`` (one line), ``add_arguments(parser)``
 and ``run(args) -> int`` (the exit status). Errors a user can act on are raised as ``UserError`` and shown as
-one line; no traceback reaches a user: anything else is one line too, and ``--debug`` shows its traceback.
+one line; no traceback reaches a user: whatever else goes wrong is one line too, and ``--debug`` (before or
+after the command) shows the traceback.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ import traceback
 
 DESCRIPTION = "Ingest scraped pages, publish the blog, render and send the Movisies-style digest."
 COMMANDS = ("ingest", "digest", "subscribers", "send", "bench", "publish")
-EXIT_INTERNAL = 70  # EX_SOFTWARE: a fault of ours, not of the input
+EXIT_USER = 2  # a UserError: bad input, a folder that cannot be written, a lock not to be had
+EXIT_INTERNAL = 70  # a fault of the pipeline itself (EX_SOFTWARE)
+EXIT_INTERRUPTED = 130
 
 
 class UserError(Exception):
@@ -29,6 +32,8 @@ def build_parser(commands: tuple[str, ...] = COMMANDS) -> argparse.ArgumentParse
     for name in commands:
         module = importlib.import_module(f"pipeline.commands.{name}")
         command = sub.add_parser(name, help=module.HELP, description=module.HELP)
+        # SUPPRESS: a --debug before the command is not reset by the subcommand's default
+        command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="as above")
         module.add_arguments(command)
         command.set_defaults(run=module.run)
     return parser
@@ -40,25 +45,25 @@ def main(argv: list[str] | None = None) -> int:
     # second); help and unknown commands get the whole parser.
     first = next((arg for arg in argv if arg != "--debug"), None)
     named = (first,) if first in COMMANDS else COMMANDS
-    try:
-        args = build_parser(named).parse_args(argv)
-    except KeyboardInterrupt:  # Ctrl-C while the command's modules load
-        print("interrupted", file=sys.stderr)
-        return 130
+    args = build_parser(named).parse_args(argv)
     try:
         return args.run(args)
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_USER
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except Exception as exc:
-        if args.debug:
-            traceback.print_exc()
-        print(
-            f"error: internal error in {args.command} ({type(exc).__name__}: {exc}); "
-            "run it again with --debug before the command for the traceback, and report it",
-            file=sys.stderr,
-        )
-        return EXIT_INTERNAL
+        return _unexpected(exc, args.debug)
+
+
+def _unexpected(exc: Exception, debug: bool) -> int:
+    """One line for what no command expected; the traceback only with --debug."""
+    if debug:
+        traceback.print_exc()
+    what = f"{exc.strerror}: {exc.filename}" if isinstance(exc, OSError) and exc.filename else str(exc)
+    line = f"error: {type(exc).__name__}: {what}".replace("\n", " ")
+    hint = "" if debug else " (run again with --debug to see where)"
+    print(f"{line}{hint}", file=sys.stderr)
+    return EXIT_INTERNAL

@@ -510,7 +510,8 @@ def test_an_unexpected_error_is_one_line_and_its_traceback_only_with_debug(monke
     monkeypatch.setitem(command.ACTIONS, "list", broken)
     assert main(["subscribers", "list"]) == 70
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "internal error in subscribers (RuntimeError: planted)" in err
+    assert err.count("\n") == 1 and err.startswith("error: ") and "RuntimeError: planted" in err
+    assert "--debug" in err and "Traceback" not in err
     assert main(["--debug", "subscribers", "list"]) == 70
     err = capsys.readouterr().err
     assert err.startswith("Traceback") and "RuntimeError: planted" in err
