@@ -249,29 +249,25 @@ def import_csv(conn: sqlite3.Connection, secret: bytes, path: Path) -> Imported:
                 continue
             email = row[email_at].strip() if email_at < len(row) else ""
             name = row[name_at] if name_at is not None and name_at < len(row) else ""
-            problem = _problem(email, name, seen.get(address_key(email)))
-            if problem:
-                result.skipped.append(f"line {line}: {email or '(no address)'}: {problem}")
+            try:
+                _refuse_garbled_or_repeated(email, name, seen.get(address_key(email)))
+                new = add(conn, secret, email, name)
+            except UserError as exc:  # anything add refuses is a skipped row, never a stopped import
+                result.skipped.append(f"line {line}: {email or '(no address)'}: {exc}")
                 continue
             seen[address_key(email)] = line
-            if add(conn, secret, email, name):
-                result.added += 1
-            else:
-                result.existing += 1
+            result.added += new
+            result.existing += not new
     return result
 
 
-def _problem(email: str, name: str, same_as: int | None) -> str:
-    """Why a row cannot be added, or "" when it can."""
+def _refuse_garbled_or_repeated(email: str, name: str, same_as: int | None) -> None:
     if "\ufffd" in email + name:
-        return "this row holds bytes that are not UTF-8 (shown as \ufffd): correct it and import it again"
+        raise UserError(
+            "this row holds bytes that are not UTF-8 (shown as \ufffd): correct it and import it again"
+        )
     if same_as is not None:
-        return f"the same address as line {same_as}"
-    try:
-        checked(email, name)
-    except UserError as exc:
-        return str(exc)
-    return ""
+        raise UserError(f"the same address as line {same_as}")
 
 
 def _csv_reason(exc: csv.Error) -> str:
