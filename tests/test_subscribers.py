@@ -96,6 +96,7 @@ def names(capsys: pytest.CaptureFixture[str]) -> dict[str, str]:
         ("utf-8-sig", ","),
         ("utf-16", "\t"),  # Excel's "Unicode text": UTF-16 with a BOM, tab-separated
         ("utf-16", ","),
+        ("utf-16-le", ","),  # without a BOM
     ],
 )
 def test_import_reads_what_spreadsheets_write(env, tmp_path, capsys, encoding, delimiter):

@@ -174,8 +174,12 @@ def _now() -> datetime:
 def exclusive(database: Path) -> Iterator[None]:
     """One send at a time per database, whatever path (a symlink, ``..``) names it."""
     real = database.resolve()
-    real.parent.mkdir(parents=True, exist_ok=True)
-    with open(f"{real}.lock", "a+") as lock:
+    try:
+        real.parent.mkdir(parents=True, exist_ok=True)
+        lock = open(f"{real}.lock", "a+")  # noqa: SIM115 (closed by the with below)
+    except OSError as exc:
+        raise UserError(f"cannot take the send lock {real}.lock: {exc.strerror}") from None
+    with lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
