@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-import sqlite3
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ import pytest
 from digestkit import ROOT, SECRET
 
 from pipeline.cli import main
+from pipeline.digest import subscribers as db
 
 
 @pytest.fixture
@@ -215,7 +215,7 @@ def test_an_import_is_one_transaction(env, tmp_path):
     time.sleep(0.3)
     process.kill()
     process.wait(timeout=10)
-    conn = sqlite3.connect(env)
+    conn = db.connect(env)  # (creates the tables, were the kill before the first migration committed)
     count = conn.execute("SELECT count(*) FROM subscribers").fetchone()[0]
     conn.close()
     assert count in (0, len(rows))
