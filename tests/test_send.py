@@ -543,3 +543,34 @@ def test_two_runs_cannot_claim_one_recipient_even_without_the_lock(database):
     assert not second.claim(anna, "<3@x>")  # a plain run never takes a delivery in doubt
     assert anna in second.pending(resend_in_doubt=True) and second.claim(anna, "<4@x>")
     conn.close()
+
+
+def test_one_ctrl_c_waits_for_a_slow_reply_and_a_second_stops_at_once(edition_dir, database, tmp_path):
+    mailbox = Mailbox(late={"dirk@example.org": 1.5})
+    with SmtpServer(mailbox) as server:
+        command = send_command(edition_dir, tmp_path)
+        env = {**os.environ, **server.environment(database)}
+        process = start_and_wait(command, env, mailbox, 4)  # dirk's message is taken, its reply 1.5 s away
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+        assert process.returncode == 130, err
+        assert "4 accepted now, 0 done before, 0 rejected, 0 in doubt" in out
+        assert ledger(database) == dict.fromkeys(mailbox.recipients(), "accepted")
+        assert len(mailbox.messages) == 4  # nothing begun after the signal
+
+        mailbox.late = {"eva@example.org": 5.0}
+        process = start_and_wait(command, env, mailbox, 1)  # eva's message is taken, its reply 5 s away
+        started = time.monotonic()
+        process.send_signal(signal.SIGINT)
+        time.sleep(0.2)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+        assert time.monotonic() - started < 2, "the second Ctrl-C did not stop at once"
+        assert process.returncode == 130 and err.splitlines()[-1] == "interrupted", err
+        assert "0 accepted now, 4 done before, 0 rejected, 1 in doubt" in out
+        assert ledger(database)["eva@example.org"] == "in_doubt"
+
+        mailbox.late = {}
+        done = final_run(command, env)
+    assert done.returncode == 3 and reported_doubts(done.stderr) == {"eva@example.org"}, done.stderr
+    assert_exactly_once(mailbox, [email for email, _ in PEOPLE])  # eva's one copy came from the run stopped

@@ -35,7 +35,9 @@ from pipeline.digest.render import Rendered
 from pipeline.digest.subscribers import Subscriber
 
 TEST_TOKEN = "test"  # the token in a --test-to message: it unsubscribes no one
-LEFT_BEHIND = "the run sending it was stopped (killed or crashed) before the server's reply"
+LEFT_BEHIND = (
+    "the run sending it was stopped (killed, interrupted twice or crashed) before the server's reply"
+)
 
 
 @dataclass
@@ -303,9 +305,7 @@ class Connection:
     def _drop(self, why: str) -> None:
         """A broken session: closed without QUIT (the server may be the trouble); raises what that means."""
         after_end = self._after_end()
-        if self.smtp is not None:
-            self.smtp.close()
-            self.smtp = None
+        self.abandon()
         if after_end:
             raise InDoubt(f"no reply after the end of the message ({why})")
         raise Transient(why)
@@ -317,6 +317,12 @@ class Connection:
                 self.smtp.rset()
         except (smtplib.SMTPException, OSError):
             self.close()
+
+    def abandon(self) -> None:
+        """Close without QUIT: the server may be busy with a message, and nobody waits for its answer."""
+        if self.smtp is not None:
+            self.smtp.close()
+            self.smtp = None
 
     def close(self) -> None:
         if self.smtp is not None:
@@ -456,6 +462,10 @@ def send_edition(
                 )
     except _Stopped:
         pass
+    except KeyboardInterrupt:  # a second signal: stop now; what was in flight is in doubt at worst
+        connection.abandon()
+        ledger.recover()
+        raise
     finally:
         connection.close()
         report.in_doubt = ledger.in_doubt()
