@@ -93,7 +93,12 @@ class Ledger:
             (self.edition, resend_in_doubt),
         ).fetchall()
         if resend_in_doubt:
-            self.resending = {key for key, _, _ in self.in_doubt_keys()}
+            self.resending = {
+                key
+                for (key,) in self.conn.execute(
+                    "SELECT key FROM deliveries WHERE edition = ? AND status = 'in_doubt'", (self.edition,)
+                )
+            }
         return [Subscriber(*row) for row in rows]
 
     def settled(self) -> int:
@@ -104,12 +109,8 @@ class Ledger:
 
     def in_doubt(self) -> list[tuple[str, str]]:
         """Address and why, of every delivery of this edition that is in doubt."""
-        return [(email, detail) for _, email, detail in self.in_doubt_keys()]
-
-    def in_doubt_keys(self) -> list[tuple[str, str, str]]:
         return self.conn.execute(
-            "SELECT key, email, detail FROM deliveries WHERE edition = ? AND status = 'in_doubt' "
-            "ORDER BY key",
+            "SELECT email, detail FROM deliveries WHERE edition = ? AND status = 'in_doubt' ORDER BY key",
             (self.edition,),
         ).fetchall()
 
