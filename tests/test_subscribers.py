@@ -113,6 +113,19 @@ def test_import_reads_what_spreadsheets_write(env, tmp_path, capsys, encoding, d
     assert names(capsys) == expected
 
 
+def test_stray_control_bytes_are_dropped_as_the_ingest_drops_them(env, tmp_path, capsys):
+    """A few in a list of some length; more than 1% of the bytes makes a binary file, as for the ingest."""
+    rows = [(f"lezer{n}@example.org", f"Lezer {n}") for n in range(100)]
+    path = tmp_path / "lijst.csv"
+    path.write_bytes(
+        csv_text(rows).encode() + b"anna@example.org,Anna\x00 de Vries\r\nbram\x00@example.org,Bram\x1b\r\n"
+    )
+    assert main(["subscribers", "import", str(path)]) == 0
+    imported = names(capsys)
+    assert len(imported) == 102
+    assert imported["anna@example.org"] == "Anna de Vries" and imported["bram@example.org"] == "Bram"
+
+
 def test_one_bad_byte_skips_that_row_only_and_says_which(env, tmp_path, capsys):
     rows = [(f"lezer{n}@example.org", f"Zoë {n}") for n in range(1, 3001)]
     data = bytearray(csv_text(rows).encode("utf-8"))

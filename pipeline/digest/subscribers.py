@@ -19,6 +19,7 @@ import hashlib
 import hmac
 import io
 import os
+import re
 import sqlite3
 import unicodedata
 from collections.abc import Iterator
@@ -38,6 +39,7 @@ MAX_ADDRESS = 254  # RFC 5321: a path is at most 256 octets, its angle brackets 
 MAX_NAME = 200  # a display name, shown in the To header
 MAX_CSV_BYTES = 100_000_000  # about two million rows
 DELIMITERS = ",;\t"  # Excel writes ";" in Dutch, a tab as "Unicode text"
+STRAY_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # C0 (but tab, CR, LF) and DEL
 
 
 @dataclass(frozen=True)
@@ -277,6 +279,11 @@ def _csv_reason(exc: csv.Error) -> str:
 
 
 def read_csv_text(path: Path) -> str:
+    """The text of ``path`` (see ``_decode_csv``), without the stray control characters a text may hold."""
+    return STRAY_CONTROLS.sub("", _decode_csv(path))
+
+
+def _decode_csv(path: Path) -> str:
     """The text of a CSV file as a spreadsheet saved it: UTF-8 (with or without BOM), UTF-16, windows-1252.
 
     A BOM decides; then UTF-8, also when a few bytes are not (their rows get U+FFFD and are skipped one by
@@ -292,7 +299,7 @@ def read_csv_text(path: Path) -> str:
     if not data.strip():
         raise UserError(f"{path} is empty")
     if not data.startswith(tuple(bom for bom, _ in BOMS)):
-        if b"\x00" in data:
+        if data.count(b"\x00") > len(data) // 10:  # UTF-16 of Latin text: every other byte
             return _bomless_utf16(path, data)
         if _mostly_utf8(data):
             return data.decode("utf-8", errors="replace")
