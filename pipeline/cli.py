@@ -2,8 +2,8 @@
 
 Each command is a module in ``pipeline/commands/`` with ``HELP`` (one line), ``add_arguments(parser)``
 and ``run(args) -> int`` (the exit status). Errors a user can act on are raised as ``UserError`` and shown as
-one line; no traceback reaches a user: whatever else goes wrong is one line too, and ``--debug`` (before or
-after the command) shows the traceback.
+one line; no traceback reaches a user: whatever else goes wrong is one line too, and ``--debug`` (before the
+command) shows the traceback.
 """
 
 from __future__ import annotations
@@ -32,8 +32,6 @@ def build_parser(commands: tuple[str, ...] = COMMANDS) -> argparse.ArgumentParse
     for name in commands:
         module = importlib.import_module(f"pipeline.commands.{name}")
         command = sub.add_parser(name, help=module.HELP, description=module.HELP)
-        # SUPPRESS: a --debug before the command is not reset by the subcommand's default
-        command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="as above")
         module.add_arguments(command)
         command.set_defaults(run=module.run)
     return parser
