@@ -196,8 +196,10 @@ def test_a_permanent_rejection_is_reported_and_the_rest_still_get_theirs(
         out = capsys.readouterr()
         assert "rejected chantal@example.org: 550 5.1.1 No such user here" in out.err
         assert "7 accepted now, 0 done before, 1 rejected" in out.out
-        assert main(["send", "--edition", "30", "--dir", str(edition_dir)]) == 0
-        assert "0 accepted now, 8 done before" in capsys.readouterr().out
+        assert main(["send", "--edition", "30", "--dir", str(edition_dir)]) == 1  # still refused, still said
+        out = capsys.readouterr()
+        assert out.err == "rejected chantal@example.org: 550 5.1.1 No such user here\n"
+        assert "0 accepted now, 7 done before, 1 rejected, 0 in doubt" in out.out
     assert_exactly_once(mailbox, [email for email, _ in PEOPLE if email != "chantal@example.org"])
     assert ledger(database)["chantal@example.org"] == "rejected"
 
@@ -365,7 +367,8 @@ def reported_doubts(stderr: str) -> set[str]:
 def test_kills_during_a_send_never_send_twice_and_lose_no_one(edition_dir, tmp_path):
     """SIGKILL at random moments (often between the end of a message and the server's reply)."""
     database, people = send_database(tmp_path, 24)
-    mailbox = Mailbox(delay=0.03)
+    refused = people[5]
+    mailbox = Mailbox(delay=0.03, reject={refused})
     rng = random.Random(13)
     with SmtpServer(mailbox) as server:
         command = send_command(edition_dir, tmp_path)
@@ -380,12 +383,16 @@ def test_kills_during_a_send_never_send_twice_and_lose_no_one(edition_dir, tmp_p
     statuses = ledger(database)
     in_doubt = {email for email, status in statuses.items() if status == "in_doubt"}
     assert max(copies.values()) == 1, "a duplicate"
-    assert set(statuses) == set(people) and set(statuses.values()) <= {"accepted", "in_doubt"}
-    assert {email for email in people if copies[email] == 0} <= in_doubt, "lost without a word"
+    assert set(statuses) == set(people) and statuses[refused] == "rejected" and copies[refused] == 0
+    assert {email for email in people if copies[email] == 0} <= in_doubt | {refused}, "lost without a word"
     assert all(copies[email] == 1 for email, status in statuses.items() if status == "accepted")
     assert reported_doubts(done.stderr) == in_doubt
-    assert done.returncode == (3 if in_doubt else 0), done.stderr
-    assert f"0 rejected, {len(in_doubt)} in doubt" in done.stdout
+    assert f"rejected {refused}: 550 5.1.1 No such user here" in done.stderr  # whichever run met it
+    assert done.returncode == (3 if in_doubt else 1), done.stderr
+    now, before, rejected, doubt = map(
+        int, re.findall(r"(\d+) (?:accepted now|done before|rejected|in doubt)", done.stdout)
+    )
+    assert (rejected, doubt) == (1, len(in_doubt)) and now + before + rejected + doubt == len(people)
 
 
 def test_ctrl_c_and_sigterm_finish_the_message_in_flight_record_it_and_stop(edition_dir, tmp_path):

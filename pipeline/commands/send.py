@@ -13,7 +13,7 @@ from pipeline.digest.publish import load_rendered
 from pipeline.digest.send import Ledger, Report, Sender, exclusive, send_edition, send_test, stop_on_signals
 
 HELP = "send a rendered edition by SMTP, never twice to anyone (safe to run again after a stop)"
-EXIT_REJECTED = 1  # the run finished, but the server refused some recipients for good
+EXIT_REJECTED = 1  # the run finished, but the server refused some recipients of the edition for good
 EXIT_IN_DOUBT = 3  # the run finished, but some deliveries of this edition are in doubt (listed)
 
 

@@ -42,15 +42,14 @@ LEFT_BEHIND = (
 
 @dataclass
 class Report:
-    """What a run did: accepted now, settled earlier, permanent rejections, and every delivery in doubt.
-
-    ``in_doubt`` is the edition's whole list after the run (earlier runs' included), with why.
+    """Where an edition stands after a run: accepted by this run, accepted before it, and (of all runs,
+    so that none goes unreported when a run was killed) each permanent rejection and each delivery in doubt.
     """
 
     accepted: list[str] = field(default_factory=list)
     earlier: int = 0
     rejected: list[tuple[str, str]] = field(default_factory=list)  # address, the server's reply
-    in_doubt: list[tuple[str, str]] = field(default_factory=list)
+    in_doubt: list[tuple[str, str]] = field(default_factory=list)  # address, why
     stopped_by: int | None = None  # the signal that stopped the run
 
 
@@ -101,11 +100,19 @@ class Ledger:
             }
         return [Subscriber(*row) for row in rows]
 
-    def settled(self) -> int:
+    def accepted(self) -> int:
         return self.conn.execute(
-            "SELECT count(*) FROM deliveries WHERE edition = ? AND status IN ('accepted', 'rejected')",
-            (self.edition,),
+            "SELECT count(*) FROM deliveries WHERE edition = ? AND status = 'accepted'", (self.edition,)
         ).fetchone()[0]
+
+    def rejected(self) -> list[tuple[str, str]]:
+        """Address and the server's reply, of every recipient of this edition refused for good."""
+        rows = self.conn.execute(
+            "SELECT email, code, detail FROM deliveries WHERE edition = ? AND status = 'rejected' "
+            "ORDER BY key",
+            (self.edition,),
+        ).fetchall()
+        return [(email, f"{code} {detail}" if code else detail) for email, code, detail in rows]
 
     def in_doubt(self) -> list[tuple[str, str]]:
         """Address and why, of every delivery of this edition that is in doubt."""
@@ -445,7 +452,7 @@ def send_edition(
     ledger = Ledger(conn, sender_.rendered.number)
     ledger.recover()
     todo = ledger.pending(resend_in_doubt)
-    report.earlier = ledger.settled()
+    report.earlier = ledger.accepted()
     connection = Connection(sender_.config)
     in_a_row = 0
     try:
@@ -469,7 +476,7 @@ def send_edition(
         raise
     finally:
         connection.close()
-        report.in_doubt = ledger.in_doubt()
+        report.rejected, report.in_doubt = ledger.rejected(), ledger.in_doubt()
         report.stopped_by = sender_.stop.signum
     return report
 
@@ -490,7 +497,6 @@ def _send_one(
         return "skipped"
     except Permanent as exc:
         ledger.settle(subscriber, message["Message-ID"], "rejected", exc.code, exc.detail)
-        report.rejected.append((subscriber.email, str(exc)))
         return "rejected"
     except InDoubt as exc:
         ledger.settle(subscriber, message["Message-ID"], "in_doubt", detail=str(exc))
