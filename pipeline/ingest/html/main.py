@@ -119,9 +119,9 @@ def _exempt(container: Container, mass: Mass, scope: tuple[int, int]) -> bool:
     assert marker is not None
     start, end = container.start, container.end
     prose = mass.prose(start, end)
-    if marker.kind in chrome.CHROME.never_wrapping or prose == 0:
+    if prose == 0 or marker.kind in chrome.CHROME.never_wrapping:
         return False
-    # a tag or role states what the element is; only a class word or a wrapping tag (<form>) may be a wrapper's
+    # a tag or role states what the element is; a class word or a wrapping tag (<form>) may be a wrapper's
     by_name = marker.source in ("class", "hidden") or container.tag in chrome.CHROME.wrapping_tags
     if prose >= DENSITY.exempt_share * mass.prose(*scope) and by_name:
         return True
@@ -161,9 +161,9 @@ def _mark_outside(blocks: list[Block], best: Container) -> None:
 def _mark_inside(
     blocks: list[Block], best: Container, marks: list[Container], mass: Mass, containers: list[Container]
 ) -> None:
-    """Chrome inside the article's container: marked containers, link lists, and (in a loose container, one
-    with more other text than prose) the blocks that are not prose."""
-    prose = mass.prose(best.start, best.end)
+    """Chrome inside the article's container: marked containers, lists of teasers, link lists and captions.
+    Inside it a block is not judged by its own prose: table cells, list items and short lines are the
+    article's as much as its paragraphs (judging them by stopwords cut tables and product lists)."""
     _mark_with_markers(
         blocks,
         [
@@ -178,7 +178,6 @@ def _mark_inside(
         for block in blocks[container.start : container.end]:
             if not block.reason:
                 block.reason, block.kind = "html: list of teasers (links to other pages)", "related links"
-    loose = mass.other(best.start, best.end) > DENSITY.loose_ratio * prose
     for block in blocks[best.start : best.end]:
         if block.reason:
             continue
@@ -186,9 +185,6 @@ def _mark_inside(
             block.reason, block.kind = "html: caption of a figure (text of its image)", "caption"
         elif block.link_density > DENSITY.inside_link_density:
             block.reason = f"html: link list inside the article (link density {block.link_density:.1f})"
-            block.kind = "outside the article"
-        elif loose and block.klass != "good" and block.initial not in ("good", "neargood", "short"):
-            block.reason = _density_reason(block)
             block.kind = "outside the article"
 
 
@@ -233,11 +229,3 @@ def _in_heading(link: object, within: object) -> bool:
         if parent.tag in HEADINGS:
             return True
     return False
-
-
-def _density_reason(block: Block) -> str:
-    if block.link_density > DENSITY.max_link_density:
-        return f"html: outside the article (link density {block.link_density:.1f})"
-    if len(block.text) < DENSITY.length_low:
-        return "html: outside the article (short text away from the prose)"
-    return f"html: outside the article (stopword density {block.stopword_density:.2f})"

@@ -31,7 +31,6 @@ class Density:
     link_weight: float
     plain_weight: float
     inside_link_density: float
-    loose_ratio: float
     hidden_body_new: float
     metadata_max_chars: int
     teasers_min: int
