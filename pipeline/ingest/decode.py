@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import codecs
 import re
-
-import ftfy
-from charset_normalizer import from_bytes
-from ftfy.badness import is_bad
+from functools import cache
+from typing import Any
 
 
 class Rejected(Exception):
@@ -97,21 +95,6 @@ MOJIBAKE_UTF8 = re.compile(
     rb"|\xe2(?:\x80[\x93\x94\x98-\x9a\x9c-\x9e\xa0-\xa2\xa6\xb0\xb9\xba]|\x82\xac|\x84\xa2))"
 )
 
-# ftfy restricted to repairing encodings: no quote, dash, ligature, width, line-break or HTML changes.
-ENCODING_ONLY = ftfy.TextFixerConfig(
-    unescape_html=False,
-    remove_terminal_escapes=False,
-    fix_c1_controls=False,
-    fix_latin_ligatures=False,
-    fix_character_width=False,
-    uncurl_quotes=False,
-    fix_line_breaks=False,
-    fix_surrogates=False,
-    remove_control_chars=False,
-    normalization=None,
-    explain=False,
-)
-
 
 def decode(data: bytes, *, max_bytes: int = MAX_BYTES, html: bool = False) -> str:
     """Decode ``data`` to text, or raise ``Rejected`` with a one-line reason.
@@ -155,6 +138,8 @@ def _decode_unmarked(data: bytes, html: bool) -> tuple[str, bool]:
     text = _strict(data, "cp1252")
     if text is not None and _looks_western(text):
         return text, False
+    from charset_normalizer import from_bytes
+
     best = from_bytes(data).best()
     if best is not None and best.encoding:
         return str(best), False
@@ -203,15 +188,43 @@ def _looks_western(text: str) -> bool:
     return not _mojibake(text)
 
 
+@cache
+def _encoding_only() -> Any:
+    """ftfy restricted to repairing encodings: no quote, dash, ligature, width, line-break or HTML changes.
+    ftfy (and charset-normalizer) are imported only for the rare page that needs them: together they cost some
+    50 ms at every start of a process."""
+    import ftfy
+
+    return ftfy.TextFixerConfig(
+        unescape_html=False,
+        remove_terminal_escapes=False,
+        fix_c1_controls=False,
+        fix_latin_ligatures=False,
+        fix_character_width=False,
+        uncurl_quotes=False,
+        fix_line_breaks=False,
+        fix_surrogates=False,
+        remove_control_chars=False,
+        normalization=None,
+        explain=False,
+    )
+
+
 def _repair(text: str) -> str:
     """Undo mojibake ("geÃ¯nterviewd" -> "geïnterviewd"); text without mojibake comes back unchanged."""
     if text.isascii() or not _mojibake(text):
         return text
-    return ftfy.fix_text(text, ENCODING_ONLY)
+    import ftfy
+
+    return ftfy.fix_text(text, _encoding_only())
 
 
 def _mojibake(text: str) -> bool:
-    return MOJIBAKE_PAIR.search(text) is not None and is_bad(text)
+    if MOJIBAKE_PAIR.search(text) is None:
+        return False
+    from ftfy.badness import is_bad
+
+    return is_bad(text)
 
 
 def _checked(text: str) -> str:
