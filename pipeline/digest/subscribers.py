@@ -27,8 +27,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from charset_normalizer import from_bytes
-
 from pipeline.cli import UserError
 from pipeline.digest.message import mailbox
 from pipeline.digest.render import one_line
@@ -321,6 +319,8 @@ def _mostly_utf8(data: bytes) -> bool:
 
 
 def _bomless_utf16(path: Path, data: bytes) -> str:
+    from charset_normalizer import from_bytes  # only here: its import costs every command 50 ms
+
     best = from_bytes(data).best()
     if best is None or not best.encoding.startswith(("utf_16", "utf_32")):
         raise UserError(f"{path} is not a text file (it holds NUL bytes): save it as CSV")
