@@ -56,7 +56,8 @@ def test_import_csv_adds_valid_rows_and_reports_the_rest(env, tmp_path, capsys):
     assert main(["subscribers", "import", str(csv)]) == 1
     out = capsys.readouterr()
     assert "imported 2 new subscribers" in out.out
-    assert out.err == "skipped line 3: niet-een-adres: not an email address: 'niet-een-adres'\n"
+    assert out.err.startswith("skipped line 3: niet-een-adres: not an email address: 'niet-een-adres'")
+    assert out.err.count("\n") == 1
     names = {row[0]: row[1] for row in listing(capsys)}
     assert names == {"bram@example.org": "Jansen, Bram", "chantal@example.org": "Chantal met een regel erbij"}
 
@@ -206,7 +207,7 @@ def test_field_sizes_are_bounded(env, tmp_path, capsys):
     assert len(err) == 3, out.err[:500]
     assert err[0].startswith("skipped line 3: ") and "131,072" in err[0]
     assert err[1] == "skipped line 4: lang@example.org: the name is 201 characters long, at most 200"
-    assert err[2].startswith("skipped line 5: ") and "at most 254" in err[2]
+    assert err[2].startswith("skipped line 5: ") and "too long" in err[2]
     assert "imported 2 new subscribers" in out.out
     assert main(["subscribers", "add", "lang@example.org", "--name", "L" * 201]) == 2
     assert capsys.readouterr().err == "error: the name is 201 characters long, at most 200\n"

@@ -11,6 +11,7 @@ from pipeline.digest import subscribers as db
 from pipeline.digest.config import load_config
 from pipeline.digest.publish import load_rendered
 from pipeline.digest.send import Ledger, Report, Sender, exclusive, send_edition, send_test, stop_on_signals
+from pipeline.plural import count
 
 HELP = "send a rendered edition by SMTP, never twice to anyone (safe to run again after a stop)"
 EXIT_REJECTED = 1  # the run finished, but the server refused some recipients of the edition for good
@@ -48,7 +49,8 @@ def _dry_run(conn: sqlite3.Connection, edition: int, resend_in_doubt: bool) -> i
     todo = Ledger(conn, edition).pending(resend_in_doubt)
     for subscriber in todo:
         print(subscriber.email)
-    print(f"dry run: edition {edition} would go to {len(todo)} subscribers; nothing was sent")
+    who = count(len(todo), "subscriber", "subscribers")
+    print(f"dry run: edition {edition} would go to {who}; nothing was sent")
     return 0
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from pipeline.cli import UserError
 from pipeline.digest import subscribers as db
 from pipeline.digest.config import load_config
+from pipeline.plural import count
 
 HELP = "manage the digest's subscribers (SQLite database DIGEST_DATABASE)"
 
@@ -45,9 +46,8 @@ def _import(conn, args: argparse.Namespace) -> int:
     for problem in result.skipped:
         print(f"skipped {problem}", file=sys.stderr)
     print(
-        f"imported {result.added} new subscribers from {args.csv} "
-        f"({result.existing} already subscribed, {len(result.skipped)} "
-        f"{'row' if len(result.skipped) == 1 else 'rows'} skipped)"
+        f"imported {count(result.added, 'new subscriber', 'new subscribers')} from {args.csv} "
+        f"({result.existing} already subscribed, {count(len(result.skipped), 'row', 'rows')} skipped)"
     )
     return 1 if result.skipped else 0
 

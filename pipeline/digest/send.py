@@ -38,6 +38,7 @@ TEST_TOKEN = "test"  # the token in a --test-to message: it unsubscribes no one
 LEFT_BEHIND = (
     "the run sending it was stopped (killed, interrupted twice or crashed) before the server's reply"
 )
+SMTPUTF8_MISSING = 553  # recorded for an address the relay cannot take (no SMTPUTF8): that recipient only
 
 
 @dataclass
@@ -64,8 +65,8 @@ class InDoubt(Exception):
 class Permanent(Exception):
     """The server refused this recipient for good (5xx)."""
 
-    def __init__(self, code: int | None, detail: str) -> None:
-        super().__init__(f"{code} {detail}" if code else detail)
+    def __init__(self, code: int, detail: str) -> None:
+        super().__init__(f"{code} {detail}")
         self.code, self.detail = code, detail
 
 
@@ -112,7 +113,7 @@ class Ledger:
             "ORDER BY key",
             (self.edition,),
         ).fetchall()
-        return [(email, f"{code} {detail}" if code else detail) for email, code, detail in rows]
+        return [(email, f"{code} {detail}") for email, code, detail in rows]
 
     def in_doubt(self) -> list[tuple[str, str]]:
         """Address and why, of every delivery of this edition that is in doubt."""
@@ -281,8 +282,6 @@ class Connection:
         except Claimed:
             self.smtp = None  # the hook closed it in the middle of DATA
             raise
-        except smtplib.SMTPNotSupportedError:
-            raise Permanent(None, "the server does not take non-ASCII addresses (no SMTPUTF8)") from None
         except smtplib.SMTPAuthenticationError as exc:
             raise UserError(f"SMTP login refused: {exc.smtp_code} {exc.smtp_error!r}") from None
         except smtplib.SMTPSenderRefused as exc:
@@ -294,6 +293,8 @@ class Connection:
             self._fail(code, reply)
         except smtplib.SMTPResponseException as exc:
             self._fail(exc.smtp_code, exc.smtp_error)
+        except smtplib.SMTPNotSupportedError as exc:  # an address in another script, a relay without SMTPUTF8
+            raise Permanent(SMTPUTF8_MISSING, f"not sent: {exc}") from None
         except (smtplib.SMTPException, OSError) as exc:
             self._drop(str(exc) or type(exc).__name__)
 

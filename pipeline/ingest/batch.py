@@ -27,7 +27,7 @@ from pipeline.ingest.spool import Spool
 from pipeline.ingest.walk import walk
 from pipeline.ingest.workers import Ready, Workers
 from pipeline.ingest.writer import Writer
-from pipeline.model import Article, Line, Page, Role
+from pipeline.model import Line, Page, Role
 
 SOURCE_SUFFIXES = read.TEXT_SUFFIXES | read.HTML_SUFFIXES
 LINES_CHUNK = 64  # pages a worker process hashes the lines of at a time (each takes a fraction of that)
@@ -44,7 +44,6 @@ class Config:
     source: Path
     out: Path
     max_bytes: int = 5_000_000
-    fallback_date: str = "2000-01-01"
     language: str = "nl"
 
 
@@ -90,11 +89,6 @@ def candidates(folder: Path) -> Iterator[tuple[str, str | None]]:
             yield name, "not a page (.txt, .html or .htm)"
         else:
             yield name, None
-
-
-def count_pages(folder: Path) -> int:
-    """How many source pages the folder has (for a progress bar, before the batch)."""
-    return sum(why is None for _, why in candidates(folder))
 
 
 def _pages(folder: Path, ignored: list[str]) -> Iterator[str]:
@@ -186,7 +180,6 @@ def process(
         if not article.blocks:
             raise Rejected("no article text found: every line is site chrome or metadata")
         overrides.apply(article, fixed)
-        _date_fallback(article, page, config, rules)
         outcome.article = article
     except Rejected as exc:
         outcome.error = str(exc)
@@ -203,30 +196,6 @@ def removed_lines(page: Page) -> list[dict[str, Any]]:
         for line in page.lines
         if line.role is not Role.BODY
     ]
-
-
-def _date_fallback(article: Article, page: Page, config: Config, rules: Rules) -> None:
-    """A page without a date: the latest date its text mentions, else the configured date; never the clock."""
-    if article.date:
-        return
-    mentioned = [
-        (date, line.number)
-        for line in page.with_role(Role.BODY)
-        for match in rules.date.finditer(line.text)
-        if (date := fields.iso_date(match, rules))
-    ]
-    if mentioned:
-        date, number = max(mentioned)
-        article.date, article.date_source = (
-            date,
-            f"fallback: the latest date the text mentions (line {number})",
-        )
-    else:
-        article.date, article.date_source = (
-            config.fallback_date,
-            "fallback: no date on the page (fallback_date)",
-        )
-    article.warnings.append(f"no date on the page; dated {article.date} ({article.date_source})")
 
 
 def run(
@@ -363,7 +332,7 @@ def page_key(
     reaches `least` (recurring_min_pages) changes what is removed; the exact count is only in the reason of
     a recurring line, which ``_cached`` fills in afresh. So a new page elsewhere does not invalidate it."""
     capped = b"".join(line + min(count, least).to_bytes(4, "big") for line, count in sorted(counts.items()))
-    settings = f"{config.max_bytes}\0{config.fallback_date}\0{config.language}"
+    settings = f"{config.max_bytes}\0{config.language}"
     entry = json.dumps(fixed, sort_keys=True, default=str)
     return cache.key("page", source.digest, source.name, settings, entry, capped)
 
