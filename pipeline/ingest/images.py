@@ -28,11 +28,11 @@ from urllib.parse import unquote, urlsplit
 from PIL import Image
 
 from pipeline.ingest.figures import rules
+from pipeline.ingest.overrides import FILE_NAME as OVERRIDES_FILE
 from pipeline.model import Article, ArticleImage, ImageRef, Page
 
 IMAGES_FOLDER = "images"
 EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
-OVERRIDES_FILE = "overrides.toml"  # pipeline.ingest.overrides.FILE_NAME (that module imports this one)
 KEPT_NAME = re.compile(r"^[0-9a-f]{16}\.(?:jpg|png|webp|gif)$")
 _SVG = re.compile(rb"<svg[\s>]|<!doctype\s+svg", re.IGNORECASE)
 
