@@ -3,6 +3,7 @@ Chromium. Not a conftest: the test modules import what they use."""
 
 from __future__ import annotations
 
+import json
 import mimetypes
 import os
 import subprocess
@@ -33,6 +34,7 @@ def pelican(
     env = {**os.environ, "SITEURL": SITEURL, "COLUMNS": "400"}  # a log record on one line
     command = [sys.executable, "-m", "pelican", str(content), "-o", str(output), "-s", conf]
     command += ["--fatal", "errors"]
+    overrides.setdefault("IMAGES_CACHE_PATH", json.dumps(str(output.parent / f"{output.name}-image-cache")))
     for key, value in overrides.items():
         command += ["-e", f"{key}={value}"]
     return subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True, text=True)

@@ -47,6 +47,8 @@ class DigestArticle:
     roles: tuple[str, ...]
     lede: str
     pullquote: str
+    image: str = ""  # the lead image's file (absolute path), "" when the article has none
+    image_alt: str = ""
 
 
 @dataclass(frozen=True)
@@ -131,7 +133,17 @@ def _digest_article(article: Article, siteurl: str) -> DigestArticle:
         roles=tuple(plain(role) for role in roles.split(";")) if roles.strip() else (),
         lede=plain(article.summary or ""),
         pullquote=plain(str(meta.get("pullquote", "") or "")),
+        image=_image_file(article),
+        image_alt=plain(str(meta.get("image_alt", "") or "")),
     )
+
+
+def _image_file(article: Article) -> str:
+    """The file the article's `Image:` names, when it is one inside the content folder; else ""."""
+    value = str(article.metadata.get("image", "") or "")
+    root = Path(article.settings["PATH"]).resolve()
+    path = (root / value).resolve()
+    return str(path) if value and path.is_relative_to(root) and path.is_file() else ""
 
 
 def in_window(articles: list[DigestArticle], window: Window) -> list[DigestArticle]:
