@@ -166,7 +166,7 @@ def build_edition(
         raise EmptyEdition(window)
     newest = sorted((_shorten(a) for a in articles), key=lambda a: (a.day, a.title), reverse=True)
     shown, overflow = (newest, []) if full else (newest[: config.max_items], newest[config.max_items :])
-    # the newest with a lead image and a pull quote; else with an image; else with a pull quote; else the newest
+    # the newest with a lead image and a pull quote, else with an image, else with a pull quote, else newest
     featured = max(shown, key=lambda a: (bool(a.image), bool(a.pullquote)))
     keys = {label: key for key, label in config.series.items()}
     campaign = {k: v.format(number=window.number) for k, v in config.utm.items()}
