@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -113,19 +113,15 @@ def _image(img: etree._Element, scope: etree._Element, base_url: str) -> ImageRe
     src = _source(img, base_url)
     if not src:
         return None
+    width, height = _size(img.get("width")), _size(img.get("height"))
+    alt = _text(img.get("alt") or "")
+    reason = _chrome(img, scope, src, width, height)
+    if reason:
+        return ImageRef(src=src, alt=alt, reason=reason, width=width, height=height)
     figure = _figure(img, scope)
     caption, credit = _caption(figure) if figure is not None else ("", "")
-    width, height = _size(img.get("width")), _size(img.get("height"))
-    return ImageRef(
-        src=src,
-        alt=_text(img.get("alt") or ""),
-        caption=caption,
-        credit=credit,
-        reason=_chrome(img, scope, src, width, height),
-        width=width,
-        height=height,
-        anchor=_anchor(figure if figure is not None else img),
-    )
+    anchor = _anchor(figure if figure is not None else img)
+    return ImageRef(src, alt, caption, credit, width=width, height=height, anchor=anchor)
 
 
 def _source(img: etree._Element, base_url: str) -> str:
@@ -178,7 +174,8 @@ def _chrome(img: etree._Element, scope: etree._Element, src: str, width: int, he
     if width and height and width <= chrome["pixel_max"] and height <= chrome["pixel_max"]:
         return f"image: tracking pixel ({width}x{height})"
     host = (urlsplit(src).hostname or "").lower()
-    if any(host == tracker or host.endswith("." + tracker) for tracker in chrome["tracker_hosts"]):
+    labels = host.split(".")
+    if any(".".join(labels[i:]) in _trackers() for i in range(len(labels) - 1)):
         return f"image: tracking pixel (host {host})"
     if width and height and width <= chrome["icon_max"] and height <= chrome["icon_max"]:
         return f"image: icon ({width}x{height})"
@@ -204,12 +201,24 @@ def _around(img: etree._Element, scope: etree._Element) -> str:
 
 
 def _token(value: str | None, where: str) -> str:
+    found = _token_kind(value[:MAX_ATTRIBUTE].lower()) if value else None
+    return f"image: {found[0]} ({where} '{found[1]}')" if found else ""
+
+
+@lru_cache(maxsize=4096)
+def _token_kind(value: str) -> tuple[str, str] | None:
+    """(why, word) for a class, id or file name with a chrome word in it."""
     tokens = rules()["chrome"]["tokens"]
-    for word in (value or "")[:MAX_ATTRIBUTE].lower().split():
+    for word in value.split():
         for token in (word, *_WORD_SPLIT.split(word)):
             if token in tokens:
-                return f"image: {tokens[token]} ({where} '{word}')"
-    return ""
+                return tokens[token], word
+    return None
+
+
+@cache
+def _trackers() -> frozenset[str]:
+    return frozenset(rules()["chrome"]["tracker_hosts"])
 
 
 # -- small helpers -------------------------------------------------------------------------------------------
