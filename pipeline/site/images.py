@@ -105,7 +105,7 @@ stats = Stats()
 def picture_html(picture: Picture, prefix: str, sizes: str, *, lazy: bool = True, css: str = "") -> Markup:
     """The ``<picture>`` of an image: WebP sources, a JPEG ``<img>`` with width, height and alt."""
     alt = html.escape(picture.alt)
-    loading = ' loading="lazy"' if lazy else ' fetchpriority="high"'
+    loading = ' loading="lazy"' if lazy else ""
     klass = f' class="{html.escape(css)}"' if css else ""
     return Markup(
         f'<picture><source type="image/webp" srcset="{picture.srcset(prefix, "webp")}" sizes="{sizes}">'
