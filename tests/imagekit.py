@@ -7,6 +7,7 @@ captions, clean, structure, classify, prepare the images, apply the overrides, c
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -16,10 +17,22 @@ from lxml import etree
 from pipeline.ingest import classify, clean, figures, images, overrides, read, structure, write
 from pipeline.ingest.rules import load
 from pipeline.model import Article
+from tests.sitekit import FIXTURE_CONTENT, pelican
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ROOT / "tests" / "fixtures" / "images"
 FIXTURE_PAGES = ("blog.html", "interview.html", "nieuws.html")
+
+
+def build_site(root: Path) -> dict[str, Path]:
+    """The hand-written fixture articles and the fixture pages' articles, built with the real Pelican and
+    publishconf.py into `root`/output (image variants in `root`/image-cache)."""
+    content = root / "content"
+    shutil.copytree(FIXTURE_CONTENT, content)
+    ingest_with_images(copy_pages(root / "bron"), content)
+    cache = root / "image-cache"
+    pelican(content, root / "output", IMAGES_CACHE_PATH=json.dumps(str(cache)))
+    return {"root": root, "content": content, "output": root / "output", "cache": cache}
 
 
 def copy_pages(target: Path) -> Path:

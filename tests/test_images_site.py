@@ -7,7 +7,6 @@ fixture articles, which have no image.
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import date
 from pathlib import Path
 
@@ -19,8 +18,8 @@ from pipeline.digest.editions import Window
 from pipeline.digest.publish import edition_for, read_content
 from pipeline.digest.render import render
 from tests.digestkit import config
-from tests.imagekit import copy_pages, ingest_with_images
-from tests.sitekit import FIXTURE_CONTENT, SITEURL, html_pages, local_file, nu_errors, parse, pelican
+from tests.imagekit import build_site
+from tests.sitekit import SITEURL, html_pages, local_file, nu_errors, parse, pelican
 
 INTERVIEW = "2021/interview-anna-de-vries-wijkwerk-begint-bij-luisteren"
 NO_IMAGE = "2020/nieuwe-handreiking-voor-vrijwilligerswerk"
@@ -29,13 +28,7 @@ GMAIL_CLIP = 102 * 1024
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> dict[str, Path]:
-    root = tmp_path_factory.mktemp("images-site")
-    content = root / "content"
-    shutil.copytree(FIXTURE_CONTENT, content)
-    ingest_with_images(copy_pages(root / "bron"), content)
-    cache = root / "image-cache"
-    pelican(content, root / "output", IMAGES_CACHE_PATH=json.dumps(str(cache)))
-    return {"root": root, "content": content, "output": root / "output", "cache": cache}
+    return build_site(tmp_path_factory.mktemp("images-site"))
 
 
 def test_the_article_leads_with_its_photo_caption_and_credit(built):
