@@ -207,3 +207,19 @@ def test_the_digest_features_the_hosted_lead_image(built):
     assert tag in rendered.html
     assert len(rendered.html.encode()) < GMAIL_CLIP
     assert "Anna de Vries" in rendered.text
+
+
+def test_a_hand_written_article_names_its_image_as_pelican_links_do(tmp_path):
+    content = tmp_path / "content"
+    (content / "images" / "eigen").mkdir(parents=True)
+    photo = Path(__file__).parent / "fixtures" / "images" / "blog_files" / "wijkteam.jpg"
+    (content / "images" / "eigen" / "foto.jpg").write_bytes(photo.read_bytes())
+    (content / "eigen.md").write_text(
+        "Title: Eigen stuk\nDate: 2021-01-01\nCategory: Blog\nImage: {static}/images/eigen/foto.jpg\n"
+        'Image_alt: Een wijkteam\n\nTekst.\n\n<img src="/images/eigen/foto.jpg" alt="Nog eens">\n',
+        encoding="utf-8",
+    )
+    pelican(content, tmp_path / "out")
+    page = parse(tmp_path / "out" / "2021" / "eigen-stuk" / "index.html")
+    assert page.xpath("//main//picture//img/@alt") == ["Een wijkteam", "Nog eens"]
+    assert not (tmp_path / "out" / "images" / "eigen").exists()  # the original is not published

@@ -244,7 +244,8 @@ def _picture(content, value: str, alt: str, caption: str = "", credit: str = "")
     """The picture of a file named relative to the content folder, or None (logged) when there is none."""
     settings = content.settings
     root = Path(settings["PATH"]).resolve()
-    path = (root / value).resolve()
+    # "images/a.jpg", and as Pelican's own links name it: "/images/a.jpg", "{static}/images/a.jpg"
+    path = (root / value.removeprefix("{static}").lstrip("/")).resolve()
     if not path.is_relative_to(root) or not path.is_file():
         log.warning("%s: image %s is not a file in the content folder; left out", content.source_path, value)
         return None
@@ -271,8 +272,8 @@ def _figure(content, match: re.Match[str]) -> str:
     """An ``<img>`` of the body with a content-folder path, as a ``<picture>``; other images stay."""
     attributes = dict(_ATTRIBUTE.findall(match.group(0)))
     src = html.unescape(attributes.get("src", ""))
-    if "://" in src or src.startswith(("/", "data:")):
-        return match.group(0)
+    if "://" in src or src.startswith(("//", "data:")):
+        return match.group(0)  # an address elsewhere: left as the sanitizer let it through
     picture = _picture(content, src, html.unescape(attributes.get("alt", "")))
     if picture is None:
         return ""
@@ -302,7 +303,8 @@ def prepare(content) -> None:
 
 
 def start(pelican) -> None:
-    """A build starts: nothing is known of its images yet."""
+    """A build starts (each run of `pelican --autoreload` too): nothing is known of its images yet. Connected
+    to `get_generators`, sent once a run before any content is read; it adds no generator."""
     stats.keys.clear()
     stats.made = stats.cached = 0
 
@@ -323,7 +325,7 @@ def add_global(generator) -> None:
 
 
 def register() -> None:
-    signals.initialized.connect(start)
+    signals.get_generators.connect(start)
     signals.generator_init.connect(add_global)
     signals.content_object_init.connect(prepare)
     signals.all_generators_finalized.connect(finish)
