@@ -13,13 +13,15 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import resource
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageDraw
 
 from pipeline.bench.measure import BenchError, Run, measured
-from pipeline.bench.runners import PELICAN, ROOT, best, environment, fresh
+from pipeline.bench.runners import PELICAN, ROOT, environment, fresh
 
 PHOTO = (1600, 1000)  # a typical saved article photo
 PARAGRAPH = (
@@ -69,7 +71,9 @@ def corpus(folder: Path, articles: int, *, images: bool) -> Path:
 
 
 def build(content: Path, work: Path, cache: Path) -> Run:
-    """The project's Pelican build of `content` into a fresh output, image variants kept in `cache`."""
+    """The project's Pelican build of `content` into a fresh output, image variants kept in `cache`; its
+    wall time, peak memory and CPU time (every process of the build: on a shared machine the steadier
+    figure)."""
     output = fresh(work / "output")
     command = [
         PELICAN,
@@ -83,7 +87,27 @@ def build(content: Path, work: Path, cache: Path) -> Run:
     ]
     command += ["-e", f"CACHE_PATH={json.dumps(str(work / 'cache'))}"]
     command += [f"IMAGES_CACHE_PATH={json.dumps(str(cache))}"]
-    return measured(command, cwd=ROOT, log=work / "pelican.log", env=environment())
+    before = _cpu()
+    run = measured(command, cwd=ROOT, log=work / "pelican.log", env=environment())
+    return Timed(run.seconds, run.peak_rss_mb, _cpu() - before)
+
+
+@dataclass(frozen=True)
+class Timed(Run):
+    cpu_seconds: float = 0.0
+
+
+def _cpu() -> float:
+    """User and system time of every child process this one has waited for, so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def fastest(runs: list[Timed]) -> Timed:
+    """Best of N: the shortest wall time, the least CPU time, the highest peak memory."""
+    return Timed(
+        min(r.seconds for r in runs), max(r.peak_rss_mb for r in runs), min(r.cpu_seconds for r in runs)
+    )
 
 
 def made(cache: Path) -> dict[str, int]:
@@ -92,18 +116,19 @@ def made(cache: Path) -> dict[str, int]:
 
 
 def measure(articles: int, repeat: int, work: Path) -> dict[str, float]:
+    """The three builds, each `repeat` times in turn (so a busy spell of the machine falls on all of them)."""
     plain = corpus(work / "plain", articles, images=False)
     pictured = corpus(work / "pictured", articles, images=True)
-    without = best([build(plain, work / "build-plain", work / "unused-cache") for _ in range(repeat)])
-    cold_runs, warm_runs = [], []
+    plain_runs, cold_runs, warm_runs = [], [], []
     for _ in range(repeat):
+        plain_runs.append(build(plain, work / "build-plain", work / "unused-cache"))
         cache = fresh(work / "image-cache")
         cold_runs.append(build(pictured, work / "build-cold", cache))
         before = made(cache)
         warm_runs.append(build(pictured, work / "build-warm", cache))
         if made(cache) != before:
             raise BenchError("the build with nothing changed made images again")
-    cold, warm = best(cold_runs), best(warm_runs)
+    without, cold, warm = fastest(plain_runs), fastest(cold_runs), fastest(warm_runs)
     variants = sum(1 for _ in (work / "build-warm" / "output" / "images").rglob("*.*"))
     return {
         "articles": articles,
@@ -113,6 +138,11 @@ def measure(articles: int, repeat: int, work: Path) -> dict[str, float]:
         "unchanged_s": round(warm.seconds, 2),
         "extra_cold_s": round(cold.seconds - without.seconds, 2),
         "extra_unchanged_s": round(warm.seconds - without.seconds, 2),
+        "without_images_cpu_s": round(without.cpu_seconds, 2),
+        "cold_cpu_s": round(cold.cpu_seconds, 2),
+        "unchanged_cpu_s": round(warm.cpu_seconds, 2),
+        "extra_cold_cpu_s": round(cold.cpu_seconds - without.cpu_seconds, 2),
+        "extra_unchanged_cpu_s": round(warm.cpu_seconds - without.cpu_seconds, 2),
         "peak_rss_mb": round(max(cold.peak_rss_mb, warm.peak_rss_mb), 1),
     }
 
@@ -122,17 +152,19 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m pipeline.bench.images", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--articles", type=int, default=2000)
-    parser.add_argument("--repeat", type=int, default=1, help="best of this many builds per figure")
+    parser.add_argument("--repeat", type=int, default=1, help="best of this many runs of each build")
     parser.add_argument("--work", type=Path, default=ROOT / "bench-out" / "images")
     args = parser.parse_args(argv)
     figures = measure(args.articles, args.repeat, args.work.resolve())
     (args.work / "images.json").write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    f = figures
     print(
-        f"{figures['articles']} articles, one image each ({figures['variants']} variants):\n"
-        f"  build without images          {figures['without_images_s']:7.2f} s\n"
-        f"  build with images, cold       {figures['cold_s']:7.2f} s  (+{figures['extra_cold_s']:.2f} s)\n"
-        f"  build with images, unchanged  {figures['unchanged_s']:7.2f} s"
-        f"  (+{figures['extra_unchanged_s']:.2f} s, no image made)"
+        f"{f['articles']} articles, one image each ({f['variants']} variants); wall time, CPU time:\n"
+        f"  without images             {f['without_images_s']:7.2f} s  {f['without_images_cpu_s']:7.2f} s\n"
+        f"  with images, cold          {f['cold_s']:7.2f} s  {f['cold_cpu_s']:7.2f} s"
+        f"  (extra {f['extra_cold_s']:.2f} s, {f['extra_cold_cpu_s']:.2f} s CPU)\n"
+        f"  with images, unchanged     {f['unchanged_s']:7.2f} s  {f['unchanged_cpu_s']:7.2f} s"
+        f"  (extra {f['extra_unchanged_s']:.2f} s, {f['extra_unchanged_cpu_s']:.2f} s CPU; no image made)"
     )
     return 0
 
