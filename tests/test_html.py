@@ -101,6 +101,7 @@ def test_metadata_from_opengraph_json_ld_and_markup() -> None:
         "type": "BlogPosting",
         "lang": "nl",
         "site_name": "Movisie",
+        "language": "Dutch",
     }
 
 
@@ -130,7 +131,10 @@ def test_menus_side_columns_share_lines_and_footer_are_chrome_by_density() -> No
     ):
         assert line_with(page, text).role == Role.CHROME
     assert "link density 1.0" in line_with(page, "Cao sociaal werk").reason
-    assert page.meta == {"title": "Sociaal werk, vertrouw op je kracht en bouw aan een nieuwe taal"}
+    assert page.meta == {
+        "title": "Sociaal werk, vertrouw op je kracht en bouw aan een nieuwe taal",
+        "language": "Dutch",
+    }
 
 
 def test_title_from_the_title_element_loses_the_site_name() -> None:
