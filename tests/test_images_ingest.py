@@ -80,6 +80,19 @@ def test_what_makes_an_image_chrome(markup, reason):
     assert figures.find_images(root.find("body"))[0].reason == reason
 
 
+def test_an_image_outside_the_article_is_not_the_article_s():
+    markup = (
+        '<div class="related"><img src="/teaser.jpg" alt="Ander artikel"></div>'
+        '<article><p>Tekst van het artikel.</p><img src="/foto.jpg" alt="Foto"></article>'
+    )
+    root = etree.fromstring(f"<html><body>{markup}</body></html>", etree.HTMLParser())
+    refs = figures.find_images(root.find("body"), article=root.find(".//article"))
+    assert [(ref.src, ref.reason, ref.lead) for ref in refs] == [
+        ("/teaser.jpg", "image: outside the article <article>", False),
+        ("/foto.jpg", "", True),
+    ]
+
+
 @pytest.mark.parametrize(
     ("text", "caption", "credit"),
     [

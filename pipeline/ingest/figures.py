@@ -48,18 +48,21 @@ def _credit_pattern() -> re.Pattern[str]:
     )
 
 
-def find_images(scope: etree._Element, base_url: str = "") -> list[ImageRef]:
-    """Every image in `scope` (the article's element or the page's <body>), in document order.
+def find_images(
+    scope: etree._Element, base_url: str = "", article: etree._Element | None = None
+) -> list[ImageRef]:
+    """Every image in `scope` (the page's <body>), in document order.
 
-    Chrome images get a `reason`; the first image that is not chrome is the lead. The page's og:image (from
-    the <head> of `scope`'s document) comes last as a `fallback` lead, unless it is one of the images found.
-    `base_url` makes relative addresses absolute (pass "" to keep them as the page gives them, which is
-    what a saved page's `_files` folder needs).
+    Chrome images get a `reason`, and so does every image outside `article` (the element that holds the
+    article, when the reader found one); the first image that is not chrome is the lead. The page's
+    og:image (from the <head> of `scope`'s document) comes last as a `fallback` lead, unless it is one of the
+    images found. `base_url` makes relative addresses absolute (pass "" to keep them as the page gives them,
+    which is what a saved page's `_files` folder needs).
     """
     found: list[ImageRef] = []
     seen: set[str] = set()
     for img in scope.xpath(".//img"):
-        ref = _image(img, scope, base_url)
+        ref = _image(img, scope, base_url, article)
         if ref is None or ref.src in seen:
             continue
         seen.add(ref.src)
@@ -89,9 +92,11 @@ def mark_captions(page: Page) -> None:
             line.role, line.reason = Role.FIGURE, reason
 
 
-def attach_images(page: Page, scope: etree._Element, base_url: str = "") -> Page:
+def attach_images(
+    page: Page, scope: etree._Element, base_url: str = "", article: etree._Element | None = None
+) -> Page:
     """``find_images`` into ``page.images``, then ``mark_captions``: the one call the HTML reader makes."""
-    page.images = find_images(scope, base_url)
+    page.images = find_images(scope, base_url, article)
     mark_captions(page)
     return page
 
@@ -109,13 +114,15 @@ def split_credit(text: str) -> tuple[str, str]:
 # -- one image -----------------------------------------------------------------------------------------------
 
 
-def _image(img: etree._Element, scope: etree._Element, base_url: str) -> ImageRef | None:
+def _image(
+    img: etree._Element, scope: etree._Element, base_url: str, article: etree._Element | None
+) -> ImageRef | None:
     src = _source(img, base_url)
     if not src:
         return None
     width, height = _size(img.get("width")), _size(img.get("height"))
     alt = _text(img.get("alt") or "")
-    reason = _chrome(img, scope, src, width, height)
+    reason = _chrome(img, scope, src, width, height) or _outside(img, article)
     if reason:
         return ImageRef(src=src, alt=alt, reason=reason, width=width, height=height)
     figure = _figure(img, scope)
@@ -182,6 +189,12 @@ def _chrome(img: etree._Element, scope: etree._Element, src: str, width: int, he
     stem = urlsplit(src).path.rsplit("/", 1)[-1].rsplit(".", 1)[0].lower()
     found = _token(stem, "file name") or _token(img.get("class"), "class") or _token(img.get("id"), "id")
     return found or _around(img, scope)
+
+
+def _outside(img: etree._Element, article: etree._Element | None) -> str:
+    if article is None or any(ancestor is article for ancestor in img.iterancestors()):
+        return ""
+    return f"image: outside the article <{article.tag}>"
 
 
 def _around(img: etree._Element, scope: etree._Element) -> str:
