@@ -35,7 +35,8 @@ from PIL import Image, ImageOps
 
 log = logging.getLogger(__name__)
 OUTPUT_FOLDER = "images"
-KINDS = {"webp": "image/webp", "jpg": "image/jpeg"}
+KINDS = ("webp", "jpg")  # the variants of each width: WebP, and JPEG for what cannot show WebP
+FALLBACK_WIDTH = 800  # the `src` of a browser that knows no srcset: the variant at most this wide
 POOL_FROM = 4  # fewer images to make than this: made in this process (a pool costs more to start)
 _IMG = re.compile(r"<img\b[^>]*>")
 _ATTRIBUTE = re.compile(r'([a-z-]+)="([^"]*)"')
@@ -92,7 +93,7 @@ class Picture:
 
 @dataclass
 class Stats:
-    """What a build did with images (the benchmark and the tests read it)."""
+    """What a build did with images (logged with `pelican --debug`)."""
 
     made: int = 0  # images whose variants were made this build
     cached: int = 0  # images whose variants came from the cache
@@ -102,16 +103,16 @@ class Stats:
 stats = Stats()
 
 
-def picture_html(picture: Picture, prefix: str, sizes: str, *, lazy: bool = True, css: str = "") -> Markup:
-    """The ``<picture>`` of an image: WebP sources, a JPEG ``<img>`` with width, height and alt."""
+def picture_html(picture: Picture, prefix: str, sizes: str, *, lazy: bool = True) -> Markup:
+    """The ``<picture>`` of an image: WebP sources, a JPEG ``<img>`` with width, height and alt; `lazy`
+    for pictures below the fold."""
     alt = html.escape(picture.alt)
     loading = ' loading="lazy"' if lazy else ""
-    klass = f' class="{html.escape(css)}"' if css else ""
     return Markup(
         f'<picture><source type="image/webp" srcset="{picture.srcset(prefix, "webp")}" sizes="{sizes}">'
-        f'<img src="{picture.url(prefix, most=800)}" srcset="{picture.srcset(prefix, "jpg")}" '
+        f'<img src="{picture.url(prefix, most=FALLBACK_WIDTH)}" srcset="{picture.srcset(prefix, "jpg")}" '
         f'sizes="{sizes}" alt="{alt}" width="{picture.width}" height="{picture.height}"{loading} '
-        f'decoding="async"{klass}></picture>'
+        'decoding="async"></picture>'
     )
 
 
