@@ -41,7 +41,7 @@ POOL_FROM = 4  # fewer images to make than this: made in this process (a pool co
 _IMG = re.compile(r"<img\b[^>]*>")
 _ATTRIBUTE = re.compile(r'([a-z-]+)="([^"]*)"')
 ORIENTATION = 0x0112
-VERSION = 1  # raise when `make` changes what it writes: every image gets a new key
+VERSION = 2  # raise when `make` changes what it writes: every image gets a new key
 WEBP_METHOD = 2  # libwebp effort (0-6): a third of the default 4's time, for files a tenth larger
 
 
@@ -160,6 +160,8 @@ def make(source: str, key: str, sizes: tuple[Variant, ...], cache: str, quality:
     folder = Path(cache) / key
     folder.mkdir(parents=True, exist_ok=True)
     with Image.open(source) as opened:
+        side = max(sizes[-1].width, sizes[-1].height)
+        opened.draft("RGB", (side, side))  # a large JPEG is decoded at 1/2, 1/4 or 1/8 when that is enough
         image = ImageOps.exif_transpose(opened)
         image = _flat(image)
         for variant in reversed(sizes):
