@@ -290,6 +290,8 @@ def prepare(content) -> None:
         return
     meta = content.metadata
     lead = meta.get("image")
+    if lead and not str(meta.get("image_alt", "")).strip():
+        log.warning("%s: Image without Image_alt: shown as a decorative picture", content.source_path)
     content.lead_image = (
         _picture(
             content,
