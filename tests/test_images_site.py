@@ -223,3 +223,22 @@ def test_a_hand_written_article_names_its_image_as_pelican_links_do(tmp_path):
     page = parse(tmp_path / "out" / "2021" / "eigen-stuk" / "index.html")
     assert page.xpath("//main//picture//img/@alt") == ["Een wijkteam", "Nog eens"]
     assert not (tmp_path / "out" / "images" / "eigen").exists()  # the original is not published
+
+
+def test_an_svg_named_in_hand_written_content_never_reaches_the_site(tmp_path):
+    content = tmp_path / "content"
+    (content / "images").mkdir(parents=True)
+    svg = Path(__file__).parent / "fixtures" / "images" / "interview_files" / "grafiek.svg"
+    (content / "images" / "grafiek.svg").write_bytes(svg.read_bytes())
+    (content / "a.md").write_text(
+        "Title: Met een grafiek\nDate: 2021-01-01\nCategory: Blog\n"
+        "Image: images/grafiek.svg\nImage_alt: Grafiek\n\n"
+        'Tekst.\n\n<img src="images/grafiek.svg" alt="Grafiek">\n',
+        encoding="utf-8",
+    )
+    done = pelican(content, tmp_path / "out")
+    assert "images/grafiek.svg cannot be read" in done.stdout + done.stderr
+    assert not [p for p in (tmp_path / "out").rglob("*.svg")]
+    for path in html_pages(tmp_path / "out"):
+        text = path.read_text(encoding="utf-8")
+        assert "grafiek.svg" not in text and "alert(" not in text
