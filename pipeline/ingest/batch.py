@@ -147,8 +147,8 @@ def _digest(path: Path) -> bytes:
 
 
 def line_hashes(path: Path, config: Config) -> tuple[bytes | None, bytes | None]:
-    """The sorted hashes of the page's short lines, joined, and the page as read, pickled; (None, None) when
-    the page cannot be read (the second pass reads it again and says why).
+    """The sorted hashes of the page's short lines, joined, and the page as read, pickled (or why it was
+    rejected); (None, None) when the file cannot be read (the second pass tries again and says why).
 
     One bytes object a page keeps what the second pass needs of it small; ``recurrence.split`` gives the
     hashes back.
@@ -157,7 +157,9 @@ def line_hashes(path: Path, config: Config) -> tuple[bytes | None, bytes | None]
     limit = rules.limits["recurring_max_words"]
     try:
         page = read.read_page(path, path.name, max_bytes=config.max_bytes)
-    except (Rejected, OSError):
+    except Rejected as exc:
+        return None, pickle.dumps(str(exc))  # the second pass says why, without reading the page again
+    except OSError:
         return None, None
     short = {
         _hash(clean.recurrence_key(line.text)) for line in page.lines if fields.word_count(line.text) <= limit
@@ -172,12 +174,15 @@ def process(
     rules: Rules,
     counts: Mapping[bytes, int],
     fixed: dict[str, Any],
-    page: Page | None = None,
+    page: Page | str | None = None,
 ) -> Outcome:
-    """One page from file (or as read already) to classified article; never raises. `counts`: on how many
+    """One page from file (or as the first pass read it, or why it rejected it) to classified article; never
+    raises. `counts`: on how many
     pages each short line of the batch occurs (by line hash; only this page's lines are needed)."""
     outcome = Outcome(source)
     try:
+        if isinstance(page, str):
+            raise Rejected(page)
         if page is None:
             page = read.read_page(path, source, max_bytes=config.max_bytes)
         page.source = source

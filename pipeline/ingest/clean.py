@@ -75,7 +75,9 @@ def clean(page: Page, rules: Rules, recurrence: Recurrence | None = None) -> Pag
         _menus(lines, rules, first, last)
         _above_title(lines, rules, start)
         _after_article(lines, rules, last)
-    _duplicates(lines, rules)
+    _duplicates(
+        lines, rules, rules.limits["duplicate_min_words_html" if page.markup else "duplicate_min_words"]
+    )
     return page
 
 
@@ -459,13 +461,14 @@ def _after_article(lines: list[Line], rules: Rules, last: int) -> None:
             mark(line, Role.CHROME, "short line after the article (navigation, footer)")
 
 
-def _duplicates(lines: list[Line], rules: Rules) -> None:
-    """A teaser cut from the article's start, and a paragraph repeated whole, appear once."""
+def _duplicates(lines: list[Line], rules: Rules, least: int) -> None:
+    """A teaser cut from the article's start, and a paragraph of at least `least` words repeated whole,
+    appear once."""
     body = [line for line in lines if line.role is Role.BODY]
     seen: dict[str, Line] = {}
     for line in body:
         key = recurrence_key(line.text)
-        if key in seen and words(line) >= 6:
+        if key in seen and words(line) >= least:
             mark(line, Role.DUPLICATE, f"repeats line {seen[key].number}")
             continue
         seen.setdefault(key, line)

@@ -10,6 +10,7 @@ for each removed one with its reason.
 
 from __future__ import annotations
 
+from pipeline.ingest import rules as text_rules
 from pipeline.ingest.decode import Rejected
 from pipeline.ingest.html import blocks, main, meta, parse, prose
 from pipeline.ingest.html.lines import lines_of
@@ -26,7 +27,7 @@ def read_html(source: str, text: str) -> Page:
         raise Rejected("HTML page without any text")
     language = prose.language(walk.blocks, root.get("lang") or "")
     prose.classify(walk.blocks, language)
-    article = main.find(walk)
+    article = main.find(walk, metadata_is_chrome=language != text_rules.load().raw["language_name"])
     lines = lines_of(walk.blocks, meta.title_text(root))
     scope = article.element if article is not None and article.tag != "body" else root
     found = meta.meta(root, json_ld, lines, scope) | ({"language": language} if language else {})

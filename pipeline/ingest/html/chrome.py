@@ -28,21 +28,41 @@ class Marker(NamedTuple):
     source: str  # "tag", "role", "hidden", "class"
 
 
-def own_chrome(tag: str, attrib: etree._Attrib) -> Marker | None:
+class Attributes(NamedTuple):
+    """The attributes that say what an element is (``None`` where absent)."""
+
+    klass: str | None
+    ident: str | None
+    role: str | None
+    style: str | None
+    itemprop: str | None
+    hidden: str | None
+
+
+def attributes(element: etree._Element) -> Attributes:
+    get = element.get
+    return Attributes(get("class"), get("id"), get("role"), get("style"), get("itemprop"), get("hidden"))
+
+
+@lru_cache(maxsize=16384)
+def judge(tag: str, attrs: Attributes) -> tuple[Marker | None, bool]:
+    """What an element's tag and attributes say: its chrome marker, and whether it is a semantic root.
+    Cached: a page repeats the same few class values on many elements."""
+    return own_chrome(tag, attrs), is_semantic_root(tag, attrs)
+
+
+def own_chrome(tag: str, attrs: Attributes) -> Marker | None:
     """The marker of an element whose markup says it is site chrome."""
     if tag in CHROME.tags:
         why, _ = CHROME.tags[tag]
         return Marker(f"html: {why}", why.split(" ", 1)[1], "tag")
-    if not attrib:
-        return None
-    role = (attrib.get("role") or "").strip().lower()
+    role = (attrs.role or "").strip().lower()
     if role in CHROME.roles:
         kind = CHROME.roles[role]
         return Marker(f"html: {kind} (role '{role}')", kind, "role")
-    if "hidden" in attrib or _HIDDEN_STYLE.search((attrib.get("style") or "")[:MAX_ATTRIBUTE]):
+    if attrs.hidden is not None or _HIDDEN_STYLE.search((attrs.style or "")[:MAX_ATTRIBUTE]):
         return Marker("html: hidden element", "hidden element", "hidden")
-    for name in ("class", "id"):
-        value = attrib.get(name)
+    for name, value in (("class", attrs.klass), ("id", attrs.ident)):
         if value:
             found = _token_chrome(value[:MAX_ATTRIBUTE].lower())
             if found:
@@ -71,19 +91,13 @@ def _token_chrome(value: str) -> tuple[str, str] | None:
     return None
 
 
-def is_semantic_root(tag: str, attrib: etree._Attrib) -> bool:
+def is_semantic_root(tag: str, attrs: Attributes) -> bool:
     """<article>, <main>, role=main, itemprop=articleBody or a common content class."""
     if tag in ("article", "main"):
         return True
-    if not attrib:
-        return False
-    if (attrib.get("role") or "").lower() == "main" or (
-        attrib.get("itemprop") or ""
-    ).lower() == "articlebody":
+    if (attrs.role or "").lower() == "main" or (attrs.itemprop or "").lower() == "articlebody":
         return True
-    classes = (
-        f"{attrib.get('class') or ''} {attrib.get('id') or ''}"[:MAX_ATTRIBUTE].lower().replace("_", "-")
-    )
+    classes = f"{attrs.klass or ''} {attrs.ident or ''}"[:MAX_ATTRIBUTE].lower().replace("_", "-")
     return any(word in RULES.content_classes for word in classes.split())
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from itertools import accumulate
 
 from pipeline.ingest.html import chrome
-from pipeline.ingest.html.blocks import Block, Container, Walk
+from pipeline.ingest.html.blocks import HEADINGS, Block, Container, Walk
 from pipeline.ingest.html.rules import RULES
 
 DENSITY = RULES.density
@@ -48,8 +48,10 @@ def _prose(block: Block) -> int:
     return len(block.text) - block.link_chars if good else 0
 
 
-def find(walk: Walk) -> Container | None:
-    """The container of the article, chrome marked on every block that is not part of it."""
+def find(walk: Walk, metadata_is_chrome: bool = True) -> Container | None:
+    """The container of the article, chrome marked on every block that is not part of it.
+    ``metadata_is_chrome``: bylines and dates marked by their class are removed here (else left to the text
+    rules, which read them with their roles)."""
     blocks = walk.blocks
     if not any(block.klass == "good" for block in blocks):
         _short_prose(blocks)
@@ -58,7 +60,7 @@ def find(walk: Walk) -> Container | None:
         for block in blocks:
             block.reason, block.kind = "html: no running text on the page", "outside the article"
         return None
-    marked = [c for c in walk.containers if c.chrome]
+    marked = [c for c in walk.containers if c.chrome and _counts(c, mass, metadata_is_chrome)]
     chrome_marks = [c for c in marked if not _exempt(c, mass, (0, len(blocks)))]
     weighed = Mass(blocks, _covered(len(blocks), chrome_marks))
     least = max(DENSITY.coverage * weighed.prose(0, len(blocks)), 1)
@@ -69,7 +71,34 @@ def find(walk: Walk) -> Container | None:
     _mark_outside(blocks, best)
     inner = [c for c in chrome_marks if best.start <= c.start and c.end <= best.end and c is not best]
     _mark_inside(blocks, best, inner, mass, walk.containers)
+    _restore_hidden_body(blocks, walk.containers)
     return best
+
+
+def _restore_hidden_body(blocks: list[Block], containers: list[Container]) -> None:
+    """The articleBody of hidden structured data (schema.org microdata) is kept when the visible text does
+    not say it already: some pages show a teaser and put the whole article there."""
+    kept = {word for block in blocks if not block.reason for word in block.text.lower().split()}
+    for container in containers:
+        if (container.element.get("itemprop") or "").lower() != "articlebody" or container.chrome:
+            continue
+        inside = blocks[container.start : container.end]
+        if not inside or not all(block.reason for block in inside):
+            continue
+        words = [word for block in inside for word in block.text.lower().split()]
+        if words and sum(word in kept for word in words) < DENSITY.hidden_body_new * len(words):
+            for block in inside:
+                block.reason, block.kind = "", ""
+
+
+def _counts(container: Container, mass: Mass, metadata_is_chrome: bool) -> bool:
+    """Whether a marker counts: a byline or date class only on a short container, where no text rule reads
+    it (WordPress puts "author-<name>" on the whole post)."""
+    assert container.chrome is not None
+    if container.chrome.kind not in chrome.CHROME.metadata_kinds:
+        return True
+    size = mass.prose(container.start, container.end) + mass.other(container.start, container.end)
+    return metadata_is_chrome and size <= DENSITY.metadata_max_chars
 
 
 def _short_prose(blocks: list[Block]) -> None:
@@ -90,13 +119,16 @@ def _exempt(container: Container, mass: Mass, scope: tuple[int, int]) -> bool:
     assert marker is not None
     start, end = container.start, container.end
     prose = mass.prose(start, end)
-    if marker.kind in chrome.CHROME.never_wrapping or prose == 0:
+    if prose == 0 or marker.kind in chrome.CHROME.never_wrapping:
         return False
-    by_tag = marker.source == "tag" and container.tag not in chrome.CHROME.wrapping_tags
-    if prose >= DENSITY.exempt_share * mass.prose(*scope) and not by_tag:
+    # a tag or role states what the element is; a class word or a wrapping tag (<form>) may be a wrapper's
+    by_name = marker.source in ("class", "hidden") or container.tag in chrome.CHROME.wrapping_tags
+    if prose >= DENSITY.exempt_share * mass.prose(*scope) and by_name:
         return True
     if marker.source not in ("class", "hidden"):
         return False
+    if marker.source == "hidden" and container.element.get("itemscope") is not None:
+        return False  # a hidden copy of the article's data for machines (schema.org microdata)
     if marker.source == "class" and marker.kind not in chrome.CHROME.structural:
         return False
     return prose >= DENSITY.exempt_density * (prose + mass.other(start, end))
@@ -129,9 +161,9 @@ def _mark_outside(blocks: list[Block], best: Container) -> None:
 def _mark_inside(
     blocks: list[Block], best: Container, marks: list[Container], mass: Mass, containers: list[Container]
 ) -> None:
-    """Chrome inside the article's container: marked containers, link lists, and (in a loose container, one
-    with more other text than prose) the blocks that are not prose."""
-    prose = mass.prose(best.start, best.end)
+    """Chrome inside the article's container: marked containers, lists of teasers, link lists and captions.
+    Inside it a block is not judged by its own prose: table cells, list items and short lines are the
+    article's as much as its paragraphs (judging them by stopwords cut tables and product lists)."""
     _mark_with_markers(
         blocks,
         [
@@ -146,15 +178,13 @@ def _mark_inside(
         for block in blocks[container.start : container.end]:
             if not block.reason:
                 block.reason, block.kind = "html: list of teasers (links to other pages)", "related links"
-    loose = mass.other(best.start, best.end) > DENSITY.loose_ratio * prose
     for block in blocks[best.start : best.end]:
         if block.reason:
             continue
-        if block.link_density > DENSITY.inside_link_density:
+        if block.hint == "figcaption":
+            block.reason, block.kind = "html: caption of a figure (text of its image)", "caption"
+        elif block.link_density > DENSITY.inside_link_density:
             block.reason = f"html: link list inside the article (link density {block.link_density:.1f})"
-            block.kind = "outside the article"
-        elif loose and block.klass != "good" and block.initial not in ("good", "neargood", "short"):
-            block.reason = _density_reason(block)
             block.kind = "outside the article"
 
 
@@ -177,16 +207,25 @@ def teaser_lists(best: Container, containers: list[Container]) -> list[Container
 
 
 def _teaser(element: object) -> bool:
-    text = len(" ".join(element.xpath("string()").split()))  # type: ignore[attr-defined]
-    if not text or text > DENSITY.teaser_max_chars:
+    """A headline link (in a heading, or opening the child's text) with a little text: a teaser, not a
+    paragraph (a <p> never is one)."""
+    if element.tag == "p":  # type: ignore[attr-defined]
         return False
-    longest = max((len(" ".join(a.xpath("string()").split())) for a in element.iter("a")), default=0)  # type: ignore[attr-defined]
-    return longest >= DENSITY.teaser_link_chars and longest >= DENSITY.teaser_link_share * text
+    text = " ".join(element.xpath("string()").split())  # type: ignore[attr-defined]
+    if not text or len(text) > DENSITY.teaser_max_chars:
+        return False
+    for link in element.iter("a"):  # type: ignore[attr-defined]
+        words = " ".join(link.xpath("string()").split())
+        if len(words) < DENSITY.teaser_link_chars:
+            continue
+        return _in_heading(link, element) or text.startswith(words)
+    return False
 
 
-def _density_reason(block: Block) -> str:
-    if block.link_density > DENSITY.max_link_density:
-        return f"html: outside the article (link density {block.link_density:.1f})"
-    if len(block.text) < DENSITY.length_low:
-        return "html: outside the article (short text away from the prose)"
-    return f"html: outside the article (stopword density {block.stopword_density:.2f})"
+def _in_heading(link: object, within: object) -> bool:
+    for parent in link.iterancestors():  # type: ignore[attr-defined]
+        if parent is within:
+            return False
+        if parent.tag in HEADINGS:
+            return True
+    return False

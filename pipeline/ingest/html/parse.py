@@ -11,6 +11,7 @@ import re
 from lxml import etree
 
 from pipeline.ingest.decode import Rejected
+from pipeline.ingest.html.rules import RULES
 
 # Never text: dropped with their content (their tails stay).
 DROP = (
@@ -92,10 +93,14 @@ def parse(text: str) -> etree._Element:
 
 
 def body_of(root: etree._Element) -> etree._Element:
-    """The <body>, stripped of what is never text; Rejected when there is none."""
+    """The <body>, stripped of what is never text; Rejected when there is none, or when it has more elements
+    than an article page has (counted by libxml2, before any Python walks them)."""
     body = root.find("body")
     if body is None:
         raise Rejected("HTML page without any text")
+    count, most = int(body.xpath("count(.//*)")), RULES.limits.max_elements
+    if count > most:
+        raise Rejected(f"{count:,} elements, over the limit of {most:,}: not an article page")
     etree.strip_tags(body, *MISNESTED_VOID)  # their (mis-nested) children stay, in place
     etree.strip_elements(body, *DROP, with_tail=False)
     return body

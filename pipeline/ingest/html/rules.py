@@ -31,13 +31,18 @@ class Density:
     link_weight: float
     plain_weight: float
     inside_link_density: float
-    loose_ratio: float
+    hidden_body_new: float
+    metadata_max_chars: int
     teasers_min: int
     teasers_share: float
     teaser_max_chars: int
     teaser_link_chars: int
-    teaser_link_share: float
     no_stoplist_sentence: int
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_elements: int
 
 
 @dataclass(frozen=True)
@@ -61,7 +66,9 @@ class Chrome:
     outside_article_only: frozenset[str]
     structural: frozenset[str]
     wrapping_tags: frozenset[str]
+    folded_tags: frozenset[str]
     never_wrapping: frozenset[str]
+    metadata_kinds: frozenset[str]
     title_area: frozenset[str]
 
 
@@ -75,6 +82,7 @@ class Meta:
 
 @dataclass(frozen=True)
 class HtmlRules:
+    limits: Limits
     density: Density
     language: Language
     content_classes: frozenset[str]
@@ -105,12 +113,13 @@ def _section(cls: type, raw: dict[str, Any], name: str) -> Any:
 
 
 def parse(raw: dict[str, Any]) -> HtmlRules:
-    sections = {"density", "language", "semantic", "chrome", "meta"}
+    sections = {"limits", "density", "language", "semantic", "chrome", "meta"}
     if set(raw) != sections:
         raise RulesError(f"html.toml: sections {sorted(set(raw) ^ sections)} differ from {sorted(sections)}")
     if set(raw["semantic"]) != {"content_classes"}:
         raise RulesError("html.toml [semantic]: only content_classes is known")
     return HtmlRules(
+        limits=_section(Limits, raw["limits"], "limits"),
         density=_section(Density, raw["density"], "density"),
         language=_section(Language, raw["language"], "language"),
         content_classes=frozenset(raw["semantic"]["content_classes"]),
