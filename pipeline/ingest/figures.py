@@ -77,7 +77,8 @@ def find_images(
 
 
 def mark_captions(page: Page) -> None:
-    """Mark the lines that are a kept image's caption or credit (or a <figcaption>) as ``Role.FIGURE``."""
+    """Mark the lines that are an article image's caption or credit as ``Role.FIGURE`` (in the body, or taken
+    for chrome by the reader), and any other <figcaption> left in the body: never body text or a heading."""
     texts = {}
     for ref in page.images:
         if not ref.reason:
@@ -85,9 +86,11 @@ def mark_captions(page: Page) -> None:
             texts[_norm(f"{ref.caption} {ref.credit}")] = CAPTION_REASON
     texts.pop("", None)
     for line in page.lines:
-        if line.role is not Role.BODY:
+        if line.role not in (Role.BODY, Role.CHROME):
             continue
-        reason = texts.get(_norm(line.text)) or (CAPTION_REASON if line.hint == "figcaption" else "")
+        reason = texts.get(_norm(line.text))
+        if not reason and line.role is Role.BODY and line.hint == "figcaption":
+            reason = CAPTION_REASON
         if reason:
             line.role, line.reason = Role.FIGURE, reason
 
