@@ -27,7 +27,7 @@ from pipeline.ingest.recurrence import HASH_SIZE, LineCounts
 from pipeline.ingest.rules import Rules, load
 from pipeline.ingest.spool import Spool
 from pipeline.ingest.walk import walk
-from pipeline.model import Article, Page, Role
+from pipeline.model import Article, Line, Page, Role
 
 SOURCE_SUFFIXES = read.TEXT_SUFFIXES | read.HTML_SUFFIXES
 TAGS_FOLDER = "tags"
@@ -164,7 +164,29 @@ def line_hashes(path: Path, config: Config) -> tuple[bytes | None, bytes | None]
     short = {
         _hash(clean.recurrence_key(line.text)) for line in page.lines if fields.word_count(line.text) <= limit
     }
-    return b"".join(sorted(short)), pickle.dumps(page, protocol=pickle.HIGHEST_PROTOCOL)
+    return b"".join(sorted(short)), pickle.dumps(_packed(page), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _packed(page: Page) -> tuple[Any, ...]:
+    """A page as plain tuples: unpickled several times faster than its dataclasses."""
+    lines = [
+        (line.number, line.text, line.role.value, line.reason, line.hint, line.links) for line in page.lines
+    ]
+    return page.source, lines, page.digest, page.meta, page.markup
+
+
+def _unpacked(packed: tuple[Any, ...] | str) -> Page | str:
+    """The page ``_packed`` made, or the reason it was rejected."""
+    if isinstance(packed, str):
+        return packed
+    source, lines, digest, meta, markup = packed
+    return Page(
+        source,
+        [Line(n, text, Role(role), why, hint, links) for n, text, role, why, hint, links in lines],
+        digest,
+        meta,
+        markup,
+    )
 
 
 def process(
@@ -386,7 +408,7 @@ def _recurring(outcome: Outcome, counts: dict[bytes, int]) -> list[tuple[int, by
 
 def _process_task(task: PageTask) -> Outcome:
     path, source, config, counts, fixed, page = task
-    read_already = pickle.loads(page) if page is not None else None
+    read_already = _unpacked(pickle.loads(page)) if page is not None else None
     return process(path, source, config, load(config.language), counts, fixed, read_already)
 
 

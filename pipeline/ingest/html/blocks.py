@@ -120,7 +120,6 @@ CONTAINER_TAGS = frozenset(
 # Elements read as one block each: they are chrome whatever they hold (their tag says so and never yields to
 # prose, see main.py), so their text is gathered whole instead of block by block.
 FOLDED = frozenset(RULES.chrome.folded_tags)
-NO_ATTRIBUTES = chrome.Attributes(None, None, None, None, None, None)
 SAFE_SCHEMES = frozenset(("http", "https", "mailto"))
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
 _URL_STRIP = "".join(chr(c) for c in range(33))
@@ -208,7 +207,7 @@ def walk(body: etree._Element, base: str) -> Walk:
 def _container(element: etree._Element, tag: str, start: int, depth: int) -> Container | None:
     """The container this element opens, if it is one (a layout element, or one its markup marks)."""
     attrs = chrome.attributes(element)
-    if tag not in CONTAINER_TAGS and tag not in chrome.CHROME.tags and attrs == NO_ATTRIBUTES:
+    if tag not in CONTAINER_TAGS and tag not in chrome.CHROME.tags and attrs is chrome.NONE:
         return None
     found, semantic = chrome.judge(tag, attrs)
     if tag not in CONTAINER_TAGS and not found and not semantic:

@@ -69,6 +69,7 @@ class Chrome:
     folded_tags: frozenset[str]
     never_wrapping: frozenset[str]
     metadata_kinds: frozenset[str]
+    short_metadata_kinds: frozenset[str]
     title_area: frozenset[str]
 
 
