@@ -285,3 +285,12 @@ def test_finding_images_stays_cheap_on_a_large_page():
     figures.attach_images(page, root.find("body"))
     assert len(page.images) == 300
     assert time.perf_counter() - start < 0.5
+
+
+def test_a_gallery_of_thousands_of_images_stays_cheap():
+    gallery = "".join(f'<div class="g"><img src="f{n}.jpg" alt="{n}"></div>' for n in range(3000))
+    markup = f"<html><body><article>{gallery}<p>Eind.</p></article></body></html>"
+    root = etree.fromstring(markup, etree.HTMLParser())
+    start = time.perf_counter()
+    assert len(figures.find_images(root.find("body"))) == 3000
+    assert time.perf_counter() - start < 2.0

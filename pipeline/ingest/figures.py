@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterator
 from functools import cache, lru_cache
+from itertools import islice
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -27,6 +29,7 @@ _WORD_SPLIT = re.compile(r"[^a-z0-9]+")
 _SIZE = re.compile(r"^\s*(\d{1,6})")
 MAX_ATTRIBUTE = 300
 MAX_URL = 2048
+ANCHOR_LEVELS, ANCHOR_SIBLINGS = 4, 12  # how far after an image its anchor text is looked for
 CAPTION_REASON = "figure caption (kept with its image)"
 CREDIT_REASON = "image credit (kept with its image)"
 
@@ -70,9 +73,9 @@ def find_images(
     lead = next((ref for ref in found if not ref.reason), None)
     if lead is not None:
         lead.lead = True
-    og = _og_image(scope, base_url)
+    og, og_alt = _og_image(scope, base_url)
     if og and og not in seen:
-        found.append(ImageRef(src=og, alt=_og_alt(scope), lead=lead is None, fallback=True))
+        found.append(ImageRef(src=og, alt=og_alt, lead=lead is None, fallback=True))
     return found
 
 
@@ -171,8 +174,31 @@ def _caption(figure: etree._Element) -> tuple[str, str]:
 
 
 def _anchor(element: etree._Element) -> str:
-    texts = element.xpath("following::text()[normalize-space()][1]")
-    return _text(str(texts[0]))[: rules()["limits"]["anchor_chars"]] if texts else ""
+    """The start of the first text after `element` in document order: its tail, a text in one of the next
+    few siblings, or the same a few levels up. Bounded, so a gallery of thousands of images stays cheap;
+    nothing near: "" (the figure goes after the text)."""
+    node: etree._Element | None = element
+    for _ in range(ANCHOR_LEVELS):
+        if node is None:
+            break
+        found = next(filter(_has_text, _texts_after(node)), "")
+        if found:
+            return _text(found)[: rules()["limits"]["anchor_chars"]]
+        node = node.getparent()
+    return ""
+
+
+def _texts_after(node: etree._Element) -> Iterator[str]:
+    """`node`'s tail, then the texts of the next ANCHOR_SIBLINGS siblings, their tails included."""
+    yield node.tail or ""
+    for sibling in islice(node.itersiblings(), ANCHOR_SIBLINGS):
+        if isinstance(sibling.tag, str):
+            yield from sibling.itertext()
+        yield sibling.tail or ""
+
+
+def _has_text(text: str) -> bool:
+    return bool(text) and not text.isspace()
 
 
 # -- chrome --------------------------------------------------------------------------------------------------
@@ -203,10 +229,9 @@ def _outside(img: etree._Element, article: etree._Element | None) -> str:
 def _around(img: etree._Element, scope: etree._Element) -> str:
     """The reason of the nearest element around the image that is chrome (by tag, class or id), or ""."""
     chrome = rules()["chrome"]
-    in_article = any(a.tag in ("article", "main") for a in img.iterancestors())
     for ancestor in img.iterancestors():
         tag = ancestor.tag
-        if tag in chrome["tags"] and not (tag in chrome["outside_article_only"] and in_article):
+        if tag in chrome["tags"] and not (tag in chrome["outside_article_only"] and _in_article(ancestor)):
             return f"image: {chrome['tags'][tag]} (inside <{tag}>)"
         found = _token(ancestor.get("class"), f"<{tag}> class") or _token(ancestor.get("id"), f"<{tag}> id")
         if found:
@@ -214,6 +239,10 @@ def _around(img: etree._Element, scope: etree._Element) -> str:
         if ancestor is scope:
             break
     return ""
+
+
+def _in_article(element: etree._Element) -> bool:
+    return any(ancestor.tag in ("article", "main") for ancestor in element.iterancestors())
 
 
 def _token(value: str | None, where: str) -> str:
@@ -240,17 +269,15 @@ def _trackers() -> frozenset[str]:
 # -- small helpers -------------------------------------------------------------------------------------------
 
 
-def _og_image(scope: etree._Element, base_url: str) -> str:
-    values = scope.getroottree().xpath("/html/head/meta[@property='og:image' or @name='og:image']/@content")
-    value = str(values[0]).strip() if values else ""
+def _og_image(scope: etree._Element, base_url: str) -> tuple[str, str]:
+    """(address, alt text) of the page's og:image, or ("", "")."""
+    tags: dict[str, str] = {}  # the first of each (a page may name several images)
+    for meta in scope.getroottree().xpath("/html/head/meta[starts-with(@property|@name, 'og:image')]"):
+        tags.setdefault(meta.get("property") or meta.get("name") or "", meta.get("content") or "")
+    value = tags.get("og:image", "").strip()
     if not value or len(value) > MAX_URL or urlsplit(value).scheme.lower() not in ("", "http", "https"):
-        return ""
-    return urljoin(base_url, value) if base_url else value
-
-
-def _og_alt(scope: etree._Element) -> str:
-    values = scope.getroottree().xpath("/html/head/meta[@property='og:image:alt']/@content")
-    return _text(str(values[0])) if values else ""
+        return "", ""
+    return (urljoin(base_url, value) if base_url else value), _text(tags.get("og:image:alt", ""))
 
 
 def _words(value: str | None) -> set[str]:
