@@ -12,7 +12,7 @@ import importlib
 import sys
 
 DESCRIPTION = "Ingest scraped pages, publish the blog, render and send the Movisies-style digest."
-COMMANDS = ("ingest", "digest", "subscribers", "send", "bench", "publish")
+COMMANDS = ("ingest", "digest", "subscribers", "send", "bench", "publish", "serve")
 
 
 class UserError(Exception):

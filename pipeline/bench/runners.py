@@ -70,7 +70,7 @@ def ingest(source: Path, work: Path, every: bool = True) -> Run:
     command = [sys.executable, "-m", "pipeline", "ingest", str(source), "--out", str(content)]
     command += ["--report", str(work / "ingest.json"), "--quiet", "--jobs", "1"]
     run = measured(command, cwd=work, log=work / "ingest.log", env=environment(), ok=(0, 1))
-    pages = sum(1 for _ in source.iterdir())
+    pages = len(corpus.files(source))
     if every and articles_in(content) != pages:
         raise BenchError(f"the ingest made {articles_in(content)} articles of {pages} pages (see {work})")
     return run
@@ -125,10 +125,11 @@ def publish(source: Path, pages: int, seed: int, work: Path) -> dict[str, Run]:
     command = ["make", "--no-print-directory", "-C", str(ROOT), "publish", f"SEEDS={seeds}"]
     command += [f"{variable}={work / name}" for variable, name in folders.items()]
     runs = {}
+    env = {**environment(), "DIGEST_OUTPUT": str(work / "digest-out")}  # never the editors' digest-out/
     for step in ("cold", "unchanged", "new_page"):
         if step == "new_page":
             corpus.write(seeds, 1, seed, start=pages)
-        runs[step] = measured(command, cwd=ROOT, log=work / f"{step}.log", env=environment())
+        runs[step] = measured(command, cwd=ROOT, log=work / f"{step}.log", env=env)
     if articles_in(work / "content") != pages + 1:
         raise BenchError(f"the new page did not reach {work / 'content'}")
     return runs

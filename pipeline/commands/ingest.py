@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import datetime as dt
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -13,7 +12,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 from pipeline.cli import UserError
-from pipeline.ingest import batch, cache, report
+from pipeline.ingest import batch, cache, published, report
 from pipeline.ingest.overrides import OverrideError
 
 HELP = "Turn scraped pages (.txt, .html) into Pelican Markdown articles, with a report of every removed line."
@@ -29,12 +28,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=batch.Config.max_bytes,
         help="reject files larger than this (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--fallback-date",
-        default=batch.Config.fallback_date,
-        metavar="YYYY-MM-DD",
-        help="date of a page that mentions no date at all (default: %(default)s)",
     )
     parser.add_argument(
         "--jobs",
@@ -62,13 +55,14 @@ def run(args: argparse.Namespace) -> int:
     """Exit status 0 when every page became an article, 1 when some were rejected."""
     if not args.source.is_dir():
         raise UserError(f"{args.source} is not a folder")
+    config = batch.Config(args.source, args.out, max_bytes=args.max_bytes)
     try:
-        dt.date.fromisoformat(args.fallback_date)
-    except ValueError:
-        raise UserError(f"--fallback-date {args.fallback_date!r} is not YYYY-MM-DD") from None
-    config = batch.Config(args.source, args.out, max_bytes=args.max_bytes, fallback_date=args.fallback_date)
+        pages = [name for name, why in batch.candidates(args.source) if why is None]
+        published.record(args.source, pages, published.today())
+    except published.StateError as exc:
+        raise UserError(str(exc)) from None
     console, errors = Console(quiet=args.quiet), Console(stderr=True)
-    total = batch.count_pages(args.source)
+    total = len(pages)
     with report.Shown(table=not args.quiet) as shown:
         try:
             with contextlib.ExitStack() as stack:

@@ -1,7 +1,7 @@
 """``python -m pipeline publish``: what `make publish` runs; see README ("The site") and docs/settings.md.
 
-1. Nothing changed (the inputs' fingerprint equals the last publish's, and its site and report are there):
-   say so in one line and stop.
+1. Nothing changed (the inputs' fingerprint equals the last publish's, the output folder holds that build,
+   by the stamp inside it, and the report is there): say so in one line and stop.
 2. Ingest the sources into the content folder, unchanged pages from the ingest cache.
 3. Build the site with Pelican into `OUTPUT.staging` (any error fails the build), with Pelican's content
    cache; meanwhile the digest hook writes the digest's web version into `OUTPUT.digest`.
@@ -23,7 +23,9 @@ from pathlib import Path
 from pelican.settings import read_settings
 
 from pipeline.cli import UserError, main
-from pipeline.site import fingerprint, publish
+from pipeline.ingest import report as ingest_report
+from pipeline.plural import count
+from pipeline.site import fingerprint, publish, redirects
 
 HELP = "Ingest, build the site and the digest's web version, and swap them into place (nothing if unchanged)."
 FINGERPRINT = "publish.fingerprint"
@@ -79,11 +81,24 @@ def run(args: argparse.Namespace) -> int:
     if built.returncode != 0:
         raise UserError(f"Pelican failed (status {built.returncode}); {args.output} left as it was")
     _move_into(digest_dir, staging)
+    settings = read_settings(str(args.settings))
+    moved = redirects.update(args.sources, args.content, staging, settings)
+    built_from = _fingerprint(args, parameters)
+    siteurl = str(settings["SITEURL"])
+    publish.stamp(staging, built_from, siteurl)
     publish.swap(staging, args.output)
     args.cache.mkdir(parents=True, exist_ok=True)
-    stamp.write_text(_fingerprint(args, parameters) + "\n", encoding="utf-8")
-    print(publish.summary(args.output, os.environ.get("SITEURL", "")))
+    stamp.write_text(built_from + "\n", encoding="utf-8")
+    print(publish.summary(args.output, siteurl))
+    if moved:
+        print(f"  {count(moved, 'redirect page', 'redirect pages')} at earlier addresses of articles")
+    _say_undated(report, args.sources)
     return 0
+
+
+def _say_undated(report: Path, sources: Path) -> None:
+    if text := ingest_report.undated(report, sources):
+        print(text)
 
 
 def _fingerprint(args: argparse.Namespace, parameters: list[str]) -> str:
@@ -92,10 +107,13 @@ def _fingerprint(args: argparse.Namespace, parameters: list[str]) -> str:
 
 
 def _unchanged(args: argparse.Namespace, parameters: list[str], stamp: Path, report: Path) -> bool:
-    """The last publish's fingerprint equals this one's, and what it made is still there."""
-    if not (stamp.is_file() and (args.output / "index.html").is_file() and report.is_file()):
+    """The last publish's fingerprint equals this one's, and what it made is still there: the output folder
+    holds that very build (its stamp; `make html` writes another site there) and the report exists."""
+    if not (stamp.is_file() and report.is_file()):
         return False
-    return stamp.read_text(encoding="utf-8").strip() == _fingerprint(args, parameters)
+    fingerprint = stamp.read_text(encoding="utf-8").strip()
+    built = publish.stamped(args.output).get("fingerprint")
+    return fingerprint == built == _fingerprint(args, parameters)
 
 
 def _ingest_argv(args: argparse.Namespace, report: Path) -> list[str]:

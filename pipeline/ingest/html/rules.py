@@ -75,6 +75,8 @@ class Chrome:
 
 @dataclass(frozen=True)
 class Meta:
+    title_separators: tuple[str, ...]
+    title_min_chars: int
     author_tokens: frozenset[str]
     label_tokens: frozenset[str]
     author_prefixes: tuple[str, ...]
