@@ -19,9 +19,7 @@ from pipeline.plural import count
 
 def entry(outcome: Outcome) -> dict[str, Any]:
     article = outcome.article
-    from_page = bool(
-        article and article.date and not article.dated_here
-    )
+    from_page = bool(article and article.date and not article.dated_here)
     return {
         "source": outcome.source,
         "status": "ok" if outcome.ok else "rejected",
