@@ -73,6 +73,28 @@ def _folders() -> list[str]:
     return rules()["source"]["files_folders"]
 
 
+def resource_folders(page_path: Path) -> list[Path]:
+    """The folders a browser's "save page, complete" writes beside this page, those that exist."""
+    folders = (page_path.parent / folder.format(stem=page_path.stem) for folder in _folders())
+    return [folder for folder in folders if folder.is_dir()]
+
+
+def is_resource(name: str) -> str:
+    """The resource folder (of a saved page) that the file ``name`` (relative to the source folder) lies in,
+    or ""."""
+    parts = name.split("/")
+    for depth in range(len(parts) - 1):
+        for folder in _folders():
+            prefix, _, suffix = folder.partition("{stem}")
+            if (
+                parts[depth].startswith(prefix)
+                and parts[depth].endswith(suffix)
+                and len(parts[depth]) > len(suffix)
+            ):
+                return "/".join(parts[: depth + 1])
+    return ""
+
+
 def check(path: Path) -> Checked:
     """`path` as a kept image: Pillow opens and decodes it within the limits; else ``Refused``."""
     limits = rules()["limits"]
