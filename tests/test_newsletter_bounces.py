@@ -49,8 +49,9 @@ def ledger(database: Path, *rows: tuple[int, str, str]) -> None:
     conn = db.connect(database)
     for edition, address, message_id in rows:
         conn.execute(
-            "INSERT INTO deliveries (edition, email, status, message_id, at) VALUES (?, ?, 'accepted', ?, ?)",
-            (edition, address, message_id, "2023-12-30T08:00:00+00:00"),
+            "INSERT INTO deliveries (edition, key, email, status, message_id, at) "
+            "VALUES (?, ?, ?, 'accepted', ?, ?)",
+            (edition, db.address_key(address), address, message_id, "2023-12-30T08:00:00+00:00"),
         )
     conn.close()
 
@@ -65,9 +66,7 @@ def test_send_uses_verp_and_a_5xx_is_never_mailed_again(edition_dir, database, t
         for key, value in server.environment(database).items():
             monkeypatch.setenv(key, value)
         assert main(["send", "--edition", "30", "--dir", str(edition_dir)]) == 1
-        assert (
-            "rejected chantal@example.org: 550 5.1.1 No such user here (suppressed" in capsys.readouterr().err
-        )
+        assert "rejected chantal@example.org: 550 5.1.1 No such user here" in capsys.readouterr().err
         tokens = {a: db.token_for(SECRET.encode(), a) for a in PEOPLE}
         expected = [verp("bounces@sociaalwerk.example.nl", 30, tokens[a]) for a in sorted(inbox.recipients())]
         assert inbox.senders == expected  # bounces+30-<token>@sociaalwerk.example.nl, one per recipient
@@ -79,8 +78,8 @@ def test_send_uses_verp_and_a_5xx_is_never_mailed_again(edition_dir, database, t
         assert main(["subscribers", "import", str(lijst)]) == 0
         out = capsys.readouterr().out
         assert "suppressed line 2: Chantal@example.org is suppressed (rejected" in out
-        assert "imported 1 new subscriber from" in out and "1 suppressed, not re-added" in out
-        assert main(["send", "--edition", "30", "--dir", str(edition_dir)]) == 0
+        assert "imported 1 new subscriber from" in out and "1 suppressed and not added back" in out
+        assert main(["send", "--edition", "30", "--dir", str(edition_dir)]) == 1  # chantal: still listed
     assert sorted(inbox.recipients()) == [
         "anna@example.org",
         "bram@example.org",

@@ -18,7 +18,7 @@ from sitekit import nu_errors
 
 from pipeline.bench.unsubscribe import concurrently, one_click, percentile, subscribe_many
 from pipeline.digest import subscribers as db
-from pipeline.newsletter import migrations, store, tokens
+from pipeline.newsletter import store, tokens
 
 pytestmark = pytest.mark.slow
 
@@ -266,17 +266,22 @@ def test_an_old_database_upgrades_in_place_and_keeps_everything(tmp_path: Path):
     old.close()
     conn = db.connect(path)
     try:
-        assert conn.execute("PRAGMA user_version").fetchone() == (2,)
+        assert conn.execute("PRAGMA user_version").fetchone() == (db.SCHEMA_VERSION,)
         assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
-        assert conn.execute("SELECT * FROM subscribers").fetchall() == [("anna@example.org", "Anna", "aaaa")]
+        assert conn.execute("SELECT email, name, token FROM subscribers").fetchall() == [
+            ("anna@example.org", "Anna", "aaaa")
+        ]
         assert len(conn.execute("SELECT * FROM deliveries").fetchall()) == 1
         store.suppress(conn, "aaaa", "unsubscribed")
         assert conn.execute("SELECT * FROM subscribers").fetchall() == []  # the trigger
         with pytest.raises(sqlite3.IntegrityError, match="suppressed"):
-            conn.execute("INSERT INTO subscribers VALUES ('anna@example.org', 'Anna', 'aaaa')")
+            conn.execute(
+                "INSERT INTO subscribers (key, email, name, token) "
+                "VALUES ('anna@example.org', 'anna@example.org', 'Anna', 'aaaa')"
+            )
     finally:
         conn.close()
-    assert db.connect(path).execute("PRAGMA user_version").fetchone() == (2,)  # again: nothing to do
+    assert db.connect(path).execute("PRAGMA user_version").fetchone() == (db.SCHEMA_VERSION,)  # again
 
 
 def test_unconfirmed_sign_ups_are_forgotten_after_their_link_expires(tmp_path: Path):
@@ -320,7 +325,7 @@ def test_processes_that_open_an_old_database_at_once_migrate_it_once(tmp_path: P
     runs = [subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE, text=True) for _ in range(4)]
     errors = [run.communicate(timeout=60)[1] for run in runs]
     assert [run.returncode for run in runs] == [0, 0, 0, 0], errors
-    assert rows(path, "PRAGMA user_version") == [(migrations.VERSION,)]
+    assert rows(path, "PRAGMA user_version") == [(db.SCHEMA_VERSION,)]
     assert rows(path, "SELECT count(*) FROM sqlite_master WHERE name = 'suppressions'") == [(1,)]
 
 

@@ -12,6 +12,7 @@ A failure at any step stops before the swap: the last good site stays, and the n
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shlex
 import shutil
@@ -30,6 +31,7 @@ HELP = "Ingest, build the site and the digest's web version, and swap them into 
 FINGERPRINT = "publish.fingerprint"
 PELICAN_CACHE = "pelican"
 INGEST_CACHE = "ingest"
+IMAGES_CACHE = "images"
 # Pelican's content cache: the Markdown of an unchanged file is not read again (stamped by content hash).
 PELICAN_CACHING = [
     "CACHE_CONTENT=true",
@@ -135,7 +137,8 @@ def _pelican_argv(args: argparse.Namespace, staging: Path, parameters: list[str]
         str(args.settings),
     ]
     command += ["--fatal", "errors", "--cache-path", str(cache), *shlex.split(args.pelican_opts)]
-    return [*command, "-e", *PELICAN_CACHING]
+    images = json.dumps(str(args.cache / IMAGES_CACHE))  # kept whatever the code: keyed by content
+    return [*command, "-e", *PELICAN_CACHING, f"IMAGES_CACHE_PATH={images}"]
 
 
 def _start_digest(command: str, folder: Path) -> subprocess.Popen | None:

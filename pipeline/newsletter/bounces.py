@@ -25,6 +25,7 @@ from email.utils import getaddresses
 from pathlib import Path
 
 from pipeline.cli import UserError
+from pipeline.digest.subscribers import address_key
 from pipeline.newsletter.suppressions import now, suppress, suppression
 
 VERP = re.compile(
@@ -34,9 +35,11 @@ RECIPIENT_HEADERS = ("Delivered-To", "X-Original-To", "Envelope-To", "X-Envelope
 
 
 def verp(bounce_address: str, edition: int, token: str) -> str:
-    """The envelope sender of one edition's message to one subscriber."""
+    """The envelope sender of one edition's message to one subscriber (the plain bounce address for a row
+    whose token is not one of ours, as a hand-made database may hold)."""
     local, _, domain = bounce_address.rpartition("@")
-    return f"{local}+{edition}-{token}@{domain}"
+    address = f"{local}+{edition}-{token}@{domain}"
+    return address if VERP.match(address) else bounce_address
 
 
 @dataclass(frozen=True)
@@ -132,23 +135,23 @@ def _from_ledger(conn: sqlite3.Connection, message_id: str | None, recipient: st
     """Token and edition from the returned Message-ID, else the token of the Final-Recipient."""
     if message_id:
         row = conn.execute(
-            "SELECT s.token, d.edition FROM deliveries d JOIN subscribers s ON s.email = d.email "
+            "SELECT s.token, d.edition FROM deliveries d JOIN subscribers s ON s.key = d.key "
             "WHERE d.message_id = ?",
             (message_id,),
         ).fetchone()
         if row:
             return row[0], row[1]
-    row = conn.execute("SELECT token FROM subscribers WHERE email = ?", (recipient,)).fetchone()
+    row = conn.execute("SELECT token FROM subscribers WHERE key = ?", (address_key(recipient),)).fetchone()
     return (row[0] if row else None), 0
 
 
 def soft_streak(conn: sqlite3.Connection, token: str) -> int:
     """How many of the editions last sent to this token's address bounced softly, newest first, in a row."""
-    row = conn.execute("SELECT email FROM subscribers WHERE token = ?", (token,)).fetchone()
+    row = conn.execute("SELECT key FROM subscribers WHERE token = ?", (token,)).fetchone()
     if row is None:
         return 0
     sent = conn.execute(
-        "SELECT edition FROM deliveries WHERE email = ? AND status = 'accepted' ORDER BY edition DESC",
+        "SELECT edition FROM deliveries WHERE key = ? AND status = 'accepted' ORDER BY edition DESC",
         (row[0],),
     ).fetchall()
     soft = {

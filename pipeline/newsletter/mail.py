@@ -20,7 +20,7 @@ import jinja2
 from pipeline.cli import UserError
 from pipeline.digest.message import mailbox, sender
 from pipeline.digest.render import TEMPLATES, mjml_to_html, one_line
-from pipeline.digest.send import Connection, Permanent, Transient
+from pipeline.digest.send import Connection, InDoubt, Permanent, Transient
 from pipeline.newsletter.config import NewsletterConfig
 
 log = logging.getLogger("pipeline.newsletter")
@@ -80,9 +80,9 @@ def send(config: NewsletterConfig, message: EmailMessage, recipient: str) -> boo
     """Hand one message to the SMTP server; a failure is logged (the reader can ask again), never raised."""
     connection = Connection(config.digest)
     try:
-        connection.send(message, recipient, config.digest.bounce_address or None)
+        connection.send(message, recipient, lambda: None, config.digest.bounce_address or None)
         return True
-    except (Transient, Permanent, UserError) as exc:
+    except (Transient, Permanent, InDoubt, UserError) as exc:
         log.warning("could not send the %s email: %s", message["Subject"], exc)
         return False
     finally:

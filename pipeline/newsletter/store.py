@@ -9,27 +9,14 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from pipeline.digest.subscribers import add, clean_name, token_for
+from pipeline.digest.subscribers import add, address_key, clean_name, token_for, transaction
 from pipeline.newsletter.suppressions import now, suppress, suppression
 
 METHOD = "dubbele opt-in: aanmeldformulier, bevestigd met de link in de bevestigingsmail"
-
-
-@contextmanager
-def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield conn
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
 
 
 @dataclass(frozen=True)
@@ -125,13 +112,13 @@ def _rows(conn: sqlite3.Connection, sql: str, *args: Any) -> list[dict[str, Any]
 
 def export(conn: sqlite3.Connection, secret: bytes, email: str) -> dict[str, Any]:
     """Everything stored about one address (AVG art. 15 and 20), as plain data."""
-    token = token_for(secret, email)
+    token, key = token_for(secret, email), address_key(email)
     return {
         "address": email,
-        "subscriber": _rows(conn, "SELECT email, name, token FROM subscribers WHERE email = ?", email),
+        "subscriber": _rows(conn, "SELECT email, name, token FROM subscribers WHERE key = ?", key),
         "consent": _rows(conn, "SELECT * FROM consents WHERE email = ?", email),
         "signups": _rows(conn, "SELECT * FROM signups WHERE email = ? ORDER BY requested_at", email),
-        "deliveries": _rows(conn, "SELECT * FROM deliveries WHERE email = ? ORDER BY edition", email),
+        "deliveries": _rows(conn, "SELECT * FROM deliveries WHERE key = ? ORDER BY edition", key),
         "bounces": _rows(conn, "SELECT * FROM bounces WHERE token = ? ORDER BY edition", token),
         "suppression": _rows(conn, "SELECT reason, detail, at FROM suppressions WHERE token = ?", token),
     }
@@ -146,14 +133,14 @@ def erase(conn: sqlite3.Connection, secret: bytes, email: str) -> int:
     token = token_for(secret, email)
     with transaction(conn):
         count = 0
-        for table, key, value in (
-            ("subscribers", "email", email),
+        for table, column, value in (
+            ("subscribers", "key", address_key(email)),
             ("consents", "email", email),
             ("signups", "email", email),
-            ("deliveries", "email", email),
+            ("deliveries", "key", address_key(email)),
             ("bounces", "token", token),
             ("suppressions", "token", token),
         ):
-            count += conn.execute(f"DELETE FROM {table} WHERE {key} = ?", (value,)).rowcount
+            count += conn.execute(f"DELETE FROM {table} WHERE {column} = ?", (value,)).rowcount
         suppress(conn, token, "erased")
     return count

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from lxml import etree
 
+from pipeline.ingest import figures
 from pipeline.ingest import rules as text_rules
 from pipeline.ingest.decode import Rejected
 from pipeline.ingest.html import blocks, main, meta, parse, prose
@@ -36,7 +37,8 @@ def read_html(source: str, text: str) -> Page:
     found = meta.meta(root, json_ld, lines, scope) | ({"language": language} if language else {})
     if base:
         found["url"] = base  # the page's own address: <base href>, canonical link or og:url
-    return Page(source=source, lines=lines, meta=found, markup=True)
+    page = Page(source=source, lines=lines, meta=found, markup=True)
+    return figures.attach_images(page, body, article=article.element if article is not None else None)
 
 
 def _scope(article: blocks.Container | None, root: etree._Element) -> etree._Element:
