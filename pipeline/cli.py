@@ -2,17 +2,23 @@
 
 Each command is a module in ``pipeline/commands/`` with ``HELP`` (one line), ``add_arguments(parser)``
 and ``run(args) -> int`` (the exit status). Errors a user can act on are raised as ``UserError`` and shown as
-one line; no traceback reaches a user.
+one line; no traceback reaches a user: whatever else goes wrong is one line too, and ``--debug`` (before or
+after the command) shows the traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
+import traceback
 
 DESCRIPTION = "Ingest scraped pages, publish the blog, render and send the Movisies-style digest."
 COMMANDS = ("ingest", "digest", "subscribers", "send", "bench", "publish")
+EXIT_USER = 2  # a UserError: bad input, a folder that cannot be written, a lock not to be had
+EXIT_INTERNAL = 70  # a fault of the pipeline itself (EX_SOFTWARE)
+EXIT_INTERRUPTED = 130
 
 
 class UserError(Exception):
@@ -22,26 +28,47 @@ class UserError(Exception):
 def build_parser(commands: tuple[str, ...] = COMMANDS) -> argparse.ArgumentParser:
     """The parser of `commands` (all by default); each command's module is imported only when asked for."""
     parser = argparse.ArgumentParser(prog="python -m pipeline", description=DESCRIPTION)
+    parser.add_argument("--debug", action="store_true", help="show the traceback of an unexpected error")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in commands:
         module = importlib.import_module(f"pipeline.commands.{name}")
         command = sub.add_parser(name, help=module.HELP, description=module.HELP)
+        # SUPPRESS: a --debug before the command is not reset by the subcommand's default
+        command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="as above")
         module.add_arguments(command)
         command.set_defaults(run=module.run)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    if os.environ.get("PIPELINE_END_WITH_PARENT"):
+        from pipeline.children import end_with_parent
+
+        end_with_parent()
     argv = sys.argv[1:] if argv is None else argv
     # A named command needs only its own module (the others import Pelican, MJML, rich ...: a third of a
     # second); help and unknown commands get the whole parser.
-    named = tuple(argv[:1]) if argv[:1] and argv[0] in COMMANDS else COMMANDS
+    first = next((arg for arg in argv if arg != "--debug"), None)
+    named = (first,) if first in COMMANDS else COMMANDS
     args = build_parser(named).parse_args(argv)
     try:
         return args.run(args)
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_USER
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
+    except Exception as exc:
+        return _unexpected(exc, args.debug)
+
+
+def _unexpected(exc: Exception, debug: bool) -> int:
+    """One line for what no command expected; the traceback only with --debug."""
+    if debug:
+        traceback.print_exc()
+    what = f"{exc.strerror}: {exc.filename}" if isinstance(exc, OSError) and exc.filename else str(exc)
+    line = f"error: {type(exc).__name__}: {what}".replace("\n", " ")
+    hint = "" if debug else " (run again with --debug to see where)"
+    print(f"{line}{hint}", file=sys.stderr)
+    return EXIT_INTERNAL

@@ -1,0 +1,177 @@
+"""Writing files so that a kill, a full disk or a second run never leaves a half-written one.
+
+- ``atomic_write_bytes`` / ``atomic_write_text``: every file the pipeline keeps (content, caches, the publish
+  fingerprint, reports, edition files) is written to a temporary file in the same folder, flushed to disk
+  (fsync) and renamed over the old one: a reader sees the old file or the new one, never a part of either.
+  A failed write removes its temporary file; a killed one leaves only a hidden ``.NAME.XXXXXXXX.tmp``, which
+  no reader takes for content and ``sweep`` removes.
+- ``locked``: one run at a time on the folders a command writes, with a lock file beside each folder that
+  names its holder.
+
+What cannot be written is a ``FolderError``: one line naming the folder and the reason (read-only, full).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import os
+import secrets
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pipeline.cli import UserError
+
+TEMP_SUFFIX = ".tmp"
+HELD_LOCKS = "PIPELINE_HELD_LOCKS"  # the lock files a parent holds for its children (os.pathsep-separated)
+LOCK_WAIT = 600.0  # seconds a run waits for another one's locks before it gives up
+LOCK_POLL = 0.2  # seconds between two tries
+
+_held: dict[str, int] = {}  # lock file -> descriptor, for the locks this process holds
+
+
+class FolderError(UserError):
+    """A folder that cannot be written (read-only, full, missing rights); the message names it."""
+
+
+def folder_error(folder: Path, exc: OSError) -> FolderError:
+    """One line for an OSError met while writing into `folder`."""
+    reason = exc.strerror or str(exc)
+    if exc.errno == errno.ENOSPC:
+        reason = "no space left on the device; free some and run again"
+    elif exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        reason = f"{exc.strerror.lower() if exc.strerror else 'not writable'}; it must be writable"
+    return FolderError(f"cannot write in {folder}/: {reason}")
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Replace `path` by `data` in one step (temporary file in the same folder, fsync, rename)."""
+    folder = path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        temp = folder / f".{path.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}"
+        descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except OSError as exc:
+        raise folder_error(folder, exc) from exc
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        _commit(temp, path)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        if isinstance(exc, OSError):
+            raise folder_error(folder, exc) from exc
+        raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """``atomic_write_bytes`` of `text` in UTF-8."""
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def _commit(temp: Path, path: Path) -> None:
+    """The moment a write takes effect: the rename, then the folder's entry made durable."""
+    os.replace(temp, path)
+    _fsync_folder(path.parent)
+
+
+def _fsync_folder(folder: Path) -> None:
+    descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def sweep(folder: Path) -> None:
+    """Remove what killed writes left in `folder` (not below it): their hidden temporary files."""
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            if entry.name.startswith(".") and entry.name.endswith(TEMP_SUFFIX) and entry.is_file():
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+
+
+def lock_file(folder: Path) -> Path:
+    """The lock of a folder: ``.NAME.lock`` beside it, by its real path (a link to it has the same lock)."""
+    real = folder.resolve()
+    return real.parent / f".{real.name}.lock"
+
+
+@contextlib.contextmanager
+def locked(folders: Iterable[Path], command: str, *, wait: float = LOCK_WAIT) -> Iterator[list[int]]:
+    """Hold the locks of `folders` for this run; yields their descriptors, for children that must hold them
+    as long as they live (``pass_fds``). A lock held by another run: say once, on stderr, who holds it, and
+    try again until `wait` seconds have passed. All the locks are taken at once or none (no run holds one
+    while waiting for another, so two runs never wait for each other). Locks this process, or the parent
+    that started it, holds already are not taken again."""
+    inherited = set(filter(None, os.environ.get(HELD_LOCKS, "").split(os.pathsep)))
+    wanted = sorted({str(lock_file(f)) for f in folders} - inherited - set(_held))
+    deadline, said = time.monotonic() + wait, False
+    while True:
+        descriptors, holder = _try_all(wanted)
+        if holder is None:
+            break
+        if time.monotonic() >= deadline:
+            raise UserError(f"{holder[0]} is locked by {holder[1]}; waited {wait:.0f} s, try again later")
+        if not said:
+            print(f"waiting: {holder[0]} is locked by {holder[1]}", file=sys.stderr, flush=True)
+            said = True
+        time.sleep(LOCK_POLL)
+    _stamp(descriptors, command)
+    _held.update(descriptors)
+    previous = os.environ.get(HELD_LOCKS)
+    os.environ[HELD_LOCKS] = os.pathsep.join(sorted(inherited | set(_held)))
+    try:
+        yield list(_held.values())
+    finally:
+        for path, descriptor in descriptors.items():
+            del _held[path]
+            os.close(descriptor)
+        if previous is None:
+            os.environ.pop(HELD_LOCKS, None)
+        else:
+            os.environ[HELD_LOCKS] = previous
+
+
+def _try_all(paths: list[str]) -> tuple[dict[str, int], tuple[str, str] | None]:
+    """Take every lock without waiting: (descriptors, None), or ({}, (the folder, its holder)) when one is
+    taken, after letting go of those taken on the way."""
+    taken: dict[str, int] = {}
+    for path in paths:
+        try:
+            descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+        except OSError as exc:
+            _release(taken)
+            raise folder_error(Path(path).parent, exc) from exc
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(descriptor, 500, 0).decode(errors="replace").strip() or "another run"
+            os.close(descriptor)
+            _release(taken)
+            name = Path(path).name.removeprefix(".").removesuffix(".lock")
+            return {}, (str(Path(path).parent / name) + "/", holder)
+        taken[path] = descriptor
+    return taken, None
+
+
+def _release(descriptors: dict[str, int]) -> None:
+    for descriptor in descriptors.values():
+        os.close(descriptor)
+
+
+def _stamp(descriptors: dict[str, int], command: str) -> None:
+    """Write who holds the lock into it (the file stays: deleting a lock file races with its next taker)."""
+    since = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    text = f"{command} (pid {os.getpid()}, since {since})".encode()
+    for descriptor in descriptors.values():
+        os.ftruncate(descriptor, 0)
+        os.pwrite(descriptor, text, 0)
