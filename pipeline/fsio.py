@@ -48,26 +48,51 @@ def folder_error(folder: Path, exc: OSError) -> FolderError:
     return FolderError(f"cannot write in {folder}/: {reason}")
 
 
+class AtomicFile:
+    """A file written piece by piece into a temporary file beside `path`, and put in place whole by
+    ``commit`` (flush, fsync, rename); ``discard`` drops it. What cannot be written is a FolderError."""
+
+    def __init__(self, path: Path) -> None:
+        self.path, self.folder = path, path.parent
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self.temp = self.folder / f".{path.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}"
+            self.handle = os.fdopen(os.open(self.temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), "wb")
+        except OSError as exc:
+            raise folder_error(self.folder, exc) from exc
+
+    def write(self, data: bytes) -> None:
+        try:
+            self.handle.write(data)
+        except OSError as exc:
+            self.discard()
+            raise folder_error(self.folder, exc) from exc
+
+    def commit(self) -> None:
+        try:
+            self.handle.flush()
+            os.fsync(self.handle.fileno())
+            self.handle.close()
+            _commit(self.temp, self.path)
+        except OSError as exc:
+            self.discard()
+            raise folder_error(self.folder, exc) from exc
+
+    def discard(self) -> None:
+        with contextlib.suppress(OSError):
+            self.handle.close()
+        with contextlib.suppress(OSError):
+            self.temp.unlink()
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Replace `path` by `data` in one step (temporary file in the same folder, fsync, rename)."""
-    folder = path.parent
+    file = AtomicFile(path)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        temp = folder / f".{path.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}"
-        descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    except OSError as exc:
-        raise folder_error(folder, exc) from exc
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        _commit(temp, path)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            temp.unlink()
-        if isinstance(exc, OSError):
-            raise folder_error(folder, exc) from exc
+        file.write(data)
+        file.commit()
+    except BaseException:
+        file.discard()
         raise
 
 
@@ -147,6 +172,7 @@ def _try_all(paths: list[str]) -> tuple[dict[str, int], tuple[str, str] | None]:
     taken: dict[str, int] = {}
     for path in paths:
         try:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
             descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
         except OSError as exc:
             _release(taken)

@@ -12,6 +12,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import Progress
 
+from pipeline import fsio
 from pipeline.cli import UserError
 from pipeline.ingest import batch, cache, report
 from pipeline.ingest.overrides import OverrideError
@@ -60,12 +61,23 @@ def _positive(text: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Exit status 0 when every page became an article, 1 when some were rejected."""
+    return 0 if ingest(args).rejected == 0 else 1
+
+
+def ingest(args: argparse.Namespace) -> batch.Result:
+    """The ingest, holding the locks of what it writes (content folder, cache, report); what it did."""
     if not args.source.is_dir():
         raise UserError(f"{args.source} is not a folder")
     try:
         dt.date.fromisoformat(args.fallback_date)
     except ValueError:
         raise UserError(f"--fallback-date {args.fallback_date!r} is not YYYY-MM-DD") from None
+    written = [args.out, *(path for path in (args.cache, args.report) if path)]
+    with fsio.locked(written, "ingest"):
+        return _ingest(args)
+
+
+def _ingest(args: argparse.Namespace) -> batch.Result:
     config = batch.Config(args.source, args.out, max_bytes=args.max_bytes, fallback_date=args.fallback_date)
     console, errors = Console(quiet=args.quiet), Console(stderr=True)
     total = batch.count_pages(args.source)
@@ -74,6 +86,8 @@ def run(args: argparse.Namespace) -> int:
             with contextlib.ExitStack() as stack:
                 store = stack.enter_context(cache.Store(args.cache)) if args.cache else None
                 stream = report.Stream(args.report) if args.report else None
+                if stream:
+                    stack.callback(stream.discard)  # a no-op once it is closed
                 progress = stack.enter_context(
                     Progress(console=errors, transient=True, disable=total < PROGRESS_FROM)
                 )
@@ -90,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
         except OverrideError as exc:
             raise UserError(str(exc)) from None
         report.show(result, shown, console, errors)
-    return 0 if result.rejected == 0 else 1
+    return result
 
 
 def _both(

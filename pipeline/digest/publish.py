@@ -17,6 +17,7 @@ from pipeline.digest.editions import Window, edition_number, edition_window
 from pipeline.digest.message import build_message, mailbox, sender, unsubscribe_headers
 from pipeline.digest.render import TEMPLATES, Edition, Rendered, build_edition, render
 from pipeline.digest.select import DigestArticle, in_window, read_articles, read_editorial
+from pipeline.fsio import atomic_write_bytes, atomic_write_text
 
 CLIP_BYTES = 102 * 1024  # Gmail clips a message whose HTML is larger than this
 PREVIEW_TOKEN = "voorbeeld"  # the token in digest.eml's headers; real tokens are made per subscriber
@@ -94,13 +95,11 @@ def write_edition(out: Path, config: DigestConfig, edition: Edition) -> Rendered
             f"edition {edition.number} is {size // 1024} KB, Gmail clips it: lower DIGEST_MAX_ITEMS"
         )
     html, text = rendered.personalize(generic_unsubscribe(config))
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "digest.html").write_text(html, encoding="utf-8")
-    (out / "digest.txt").write_text(text, encoding="utf-8")
-    (out / "digest.eml").write_bytes(preview_message(config, rendered))
-    (out / "edition.json").write_text(
-        json.dumps(asdict(rendered), ensure_ascii=False, indent=1), encoding="utf-8"
-    )
+    atomic_write_text(out / "digest.html", html)
+    atomic_write_text(out / "digest.txt", text)
+    atomic_write_bytes(out / "digest.eml", preview_message(config, rendered))
+    # last: `send` reads this one, and finds it only whole, beside the files it describes
+    atomic_write_text(out / "edition.json", json.dumps(asdict(rendered), ensure_ascii=False, indent=1))
     return rendered
 
 
@@ -126,13 +125,11 @@ def write_web(site: Path, config: DigestConfig, content: Content) -> list[int]:
             config, content, edition_window(config.cadence, config.first_edition, number), full=True
         )
         html, _ = render(edition, web=True).personalize(generic_unsubscribe(config))
-        (root / str(number)).mkdir(parents=True, exist_ok=True)
-        (root / str(number) / "index.html").write_text(html, encoding="utf-8")
+        atomic_write_text(root / str(number) / "index.html", html)
         entries.append(edition)
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
     page = env.get_template("archive.html.j2").render(
         editions=list(reversed(entries)), config=config, home=f"{config.siteurl}/"
     )
-    root.mkdir(parents=True, exist_ok=True)
-    (root / "index.html").write_text(page, encoding="utf-8")
+    atomic_write_text(root / "index.html", page)
     return [edition.number for edition in entries]

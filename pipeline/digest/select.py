@@ -21,6 +21,7 @@ from pelican.utils import pelican_open
 from pipeline import sanitize
 from pipeline.cli import UserError
 from pipeline.digest.editions import Window
+from pipeline.site import cachefiles  # noqa: F401  (Pelican's cache files saved whole, read with care)
 
 _HEADER_END = re.compile(r"\n[ \t]*\n")  # the Markdown metadata header ends at the first blank line
 _SUMMARY = re.compile(r"^summary[ \t]*:", re.IGNORECASE | re.MULTILINE)
