@@ -54,11 +54,13 @@ class AtomicFile:
 
     def __init__(self, path: Path) -> None:
         self.path, self.folder = path, path.parent
+        self.temp = self.folder / f".{path.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}"
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            self.temp = self.folder / f".{path.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}"
             self.handle = os.fdopen(os.open(self.temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), "wb")
         except OSError as exc:
+            with contextlib.suppress(OSError):
+                self.temp.unlink()
             raise folder_error(self.folder, exc) from exc
 
     def write(self, data: bytes) -> None:

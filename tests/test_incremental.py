@@ -108,13 +108,21 @@ def site_folder(folder: Path) -> Path:
     return folder
 
 
-def run_publish(folder: Path, cache: str = "cache", output: str = "output") -> subprocess.CompletedProcess:
-    """`python -m pipeline publish` as `make publish` runs it (digest hook and its cache), in `folder`."""
+def publish_argv(cache: str = "cache", output: str = "output") -> list[str]:
+    """`python -m pipeline publish` as `make publish` runs it (with the digest hook and its cache)."""
     digest = f"{sys.executable} -m pipeline digest --content content --web {{site}} --cache {cache}/digest"
     command = [sys.executable, "-m", "pipeline", "publish", "--sources", "seeds", "--content", "content"]
-    command += ["--output", output, "--reports", "reports", "--cache", cache, "--digest-web", digest]
-    env = {**os.environ, "SITEURL": SITEURL}
-    return subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True, timeout=600)
+    return [*command, "--output", output, "--reports", "reports", "--cache", cache, "--digest-web", digest]
+
+
+def run_publish(
+    folder: Path, cache: str = "cache", output: str = "output", env: dict | None = None
+) -> subprocess.CompletedProcess:
+    """A publish in `folder`; what it printed."""
+    env = {**(env or os.environ), "SITEURL": SITEURL, "COLUMNS": "400"}  # a log record on one line
+    return subprocess.run(
+        publish_argv(cache, output), cwd=folder, env=env, capture_output=True, text=True, timeout=600
+    )
 
 
 def publish(folder: Path, cache: str = "cache", output: str = "output") -> str:

@@ -60,6 +60,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if not args.settings.is_file():
+        raise UserError(f"settings file not found: {args.settings}")
     # the output's builds, not the output: a link whose target changes with every publish
     written = [args.content, publish.builds(args.output), args.reports, args.cache]
     with fsio.locked(written, "publish") as held:
@@ -141,8 +143,8 @@ def _ingest(args: argparse.Namespace, report: Path) -> int:
 def _rejected(count: int, report: Path) -> int:
     """The last line when pages were rejected, and the exit status: 1 when any were, else 0."""
     if count:
-        pages = "1 page was" if count == 1 else f"{count} pages were"
-        print(f"{pages} rejected and are not on the site; see {report}", file=sys.stderr)
+        pages = "1 page was rejected and is" if count == 1 else f"{count} pages were rejected and are"
+        print(f"{pages} not on the site; see {report}", file=sys.stderr)
     return 1 if count else 0
 
 
