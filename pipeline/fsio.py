@@ -4,7 +4,7 @@
   fingerprint, reports, edition files) is written to a temporary file in the same folder, flushed to disk
   (fsync) and renamed over the old one: a reader sees the old file or the new one, never a part of either.
   A failed write removes its temporary file; a killed one leaves only a hidden ``.NAME.XXXXXXXX.tmp``, which
-  no reader takes for content and ``sweep`` removes.
+  no reader takes for content and ``sweep`` removes (each command sweeps the folders it locked).
 - ``locked``: one run at a time on the folders a command writes, with a lock file beside each folder that
   names its holder.
 
@@ -16,7 +16,9 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import glob
 import os
+import re
 import secrets
 import sys
 import time
@@ -27,6 +29,7 @@ from pathlib import Path
 from pipeline.cli import UserError
 
 TEMP_SUFFIX = ".tmp"
+_TEMP_NAME = re.compile(r"\..+\.[0-9a-f]{8}" + re.escape(TEMP_SUFFIX))  # what AtomicFile names its file
 HELD_LOCKS = "PIPELINE_HELD_LOCKS"  # the lock files a parent holds for its children (os.pathsep-separated)
 LOCK_WAIT = 600.0  # seconds a run waits for another one's locks before it gives up
 LOCK_POLL = 0.2  # seconds between two tries
@@ -117,13 +120,23 @@ def _fsync_folder(folder: Path) -> None:
         os.close(descriptor)
 
 
-def sweep(folder: Path) -> None:
-    """Remove what killed writes left in `folder` (not below it): their hidden temporary files."""
-    with contextlib.suppress(OSError):
-        for entry in os.scandir(folder):
-            if entry.name.startswith(".") and entry.name.endswith(TEMP_SUFFIX) and entry.is_file():
+def sweep(*folders: Path | None) -> None:
+    """Remove what killed writes left in `folders` and below them: their hidden temporary files. Only under
+    the folder's lock: then no write of another run is under way there."""
+    for folder in filter(None, folders):
+        for parent, subfolders, names in os.walk(folder):
+            subfolders[:] = [name for name in subfolders if not os.path.islink(os.path.join(parent, name))]
+            for name in filter(_TEMP_NAME.fullmatch, names):
                 with contextlib.suppress(OSError):
-                    os.unlink(entry.path)
+                    os.unlink(os.path.join(parent, name))
+
+
+def sweep_beside(path: Path) -> None:
+    """Remove the temporary files that killed writes of `path` left beside it (a file whose folder is not
+    locked, as the ingest report in the reports folder)."""
+    for temp in path.parent.glob(f".{glob.escape(path.name)}.*{TEMP_SUFFIX}"):
+        if _TEMP_NAME.fullmatch(temp.name):
+            temp.unlink(missing_ok=True)
 
 
 def lock_file(folder: Path) -> Path:

@@ -5,8 +5,9 @@ at the moment of the write) or makes the write fail as a full or read-only disk 
 
 A write is a rename onto a path (``os.replace``, ``os.rename``: where an atomic write takes effect, the
 temporary file whole but not in place) or an ``open``/``os.open`` for writing (at once after the file was
-created or emptied, before a byte is written: what a kill during a plain write leaves). A full or read-only
-disk fails every write from the N-th on.
+created or emptied, before a byte is written: what a kill during a plain write leaves). Kills count only the
+writes that give a file its content (not lock files, nor the write helper's temporary files: a kill there
+leaves what a kill before the rename leaves). A full or read-only disk fails every write from the N-th on.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import os
 from pathlib import Path
 
 SITECUSTOMIZE = r"""
-import builtins, errno, fcntl, io, os, signal
+import builtins, errno, fcntl, io, os, re, signal
 
 _UNDER = os.environ["FAULT_UNDER"]
 _SKIP = tuple(p for p in os.environ.get("FAULT_SKIP", "").split(os.pathsep) if p)
@@ -47,12 +48,17 @@ def _count(path):
     return number
 
 
+# lock files, and the write helper's temporary files
+_NOT_CONTENT = re.compile(r"(.*\.lock|\..+\.[0-9a-f]{8}\.tmp)")
+
+
 def _fault(path):
-    number = _count(path)
     if _ACTION == "kill":
-        if number == _AT:
+        # a kill counts where a file takes its new content: not at a lock, nor at a temporary file
+        if not _NOT_CONTENT.fullmatch(os.path.basename(os.fsdecode(path))) and _count(path) == _AT:
             os.kill(os.getpid(), signal.SIGKILL)
         return
+    number = _count(path)
     if not _AT or number < _AT:  # a full or read-only disk stays so
         return
     code = errno.ENOSPC if _ACTION == "full" else errno.EROFS

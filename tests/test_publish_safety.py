@@ -91,6 +91,8 @@ def test_a_kill_at_any_write_leaves_the_old_or_the_new_site_and_the_next_publish
         no_traceback(mended)
         assert mended.returncode == 0, (what, mended.stderr)
         assert tree(work / "output") == new, what
+        left = [p for p in work.rglob(".*.tmp") if not p.is_relative_to(work / "output.builds")]
+        assert left == [], what  # what killed writes left is swept
         assert NOTHING in publish(work), what
         shutil.rmtree(work)
 

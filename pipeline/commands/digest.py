@@ -61,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
     # what it writes: the edition (in DIGEST_OUTPUT when no --out is given), the web version, its cache
     written = [args.out or config.output, *(path for path in (args.web, args.cache) if path)]
     with fsio.locked(written, "digest"):
+        fsio.sweep(*written)
         return _digest(args, config)
 
 

@@ -74,6 +74,9 @@ def ingest(args: argparse.Namespace) -> batch.Result:
         raise UserError(f"--fallback-date {args.fallback_date!r} is not YYYY-MM-DD") from None
     written = [args.out, *(path for path in (args.cache, args.report) if path)]
     with fsio.locked(written, "ingest"):
+        fsio.sweep(args.out, args.cache)
+        if args.report:
+            fsio.sweep_beside(args.report)
         return _ingest(args)
 
 

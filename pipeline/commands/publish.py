@@ -65,6 +65,7 @@ def run(args: argparse.Namespace) -> int:
     # the output's builds, not the output: a link whose target changes with every publish
     written = [args.content, publish.builds(args.output), args.reports, args.cache]
     with fsio.locked(written, "publish") as held:
+        fsio.sweep(args.reports, args.cache)  # the ingest sweeps the content folder
         return _publish(args, held)
 
 
