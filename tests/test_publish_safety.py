@@ -8,6 +8,7 @@ import pickle
 import shutil
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -16,6 +17,8 @@ from faultkit import environment, writes
 from ingestkit import SEEDS, write_pages
 from sitekit import SITEURL
 from test_incremental import NOTHING, corpus, publish, publish_argv, run_publish, site_folder, tree
+
+from pipeline import fsio
 
 LATE = "Title: Laat artikel\nDate: 2020-01-01\nCategory: Blog\n\nOpgeslagen terwijl de site gebouwd werd.\n"
 
@@ -59,6 +62,36 @@ def test_two_publishes_at_once_build_one_whole_site_and_the_second_says_it_waite
     assert NOTHING in outs[1][1]  # it waited for the first, and found its site up to date
     assert len(list((folder / "output").glob("20*/*/index.html"))) == 15
     assert NOTHING in publish(folder)
+
+
+def _waits_for_the_lock_then_runs(folder: Path, locked: Path, argv: list[str]) -> subprocess.CompletedProcess:
+    """Hold `locked`'s lock while `argv` starts in `folder`: it must say who holds it and wait, then run."""
+    env = {**os.environ, "SITEURL": SITEURL}
+    with fsio.locked([locked], "a test"):
+        pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}
+        child = subprocess.Popen(argv, cwd=folder, env=env, **pipes)
+        first = child.stderr.readline()
+        assert first.startswith("waiting: ") and f"is locked by a test (pid {os.getpid()}, since " in first
+        time.sleep(0.5)
+        assert child.poll() is None  # still waiting
+    out, err = child.communicate(timeout=300)
+    return subprocess.CompletedProcess(argv, child.returncode, out, first + err)
+
+
+def test_an_ingest_waits_for_the_run_that_holds_its_content_folder(tmp_path: Path) -> None:
+    folder = site_folder(tmp_path / "site")
+    argv = [sys.executable, "-m", "pipeline", "ingest", "seeds", "--out", "content", "--quiet"]
+    done = _waits_for_the_lock_then_runs(folder, folder / "content", argv)
+    assert done.returncode == 0, done.stderr
+    assert len(list((folder / "content").glob("*.md"))) == 15
+
+
+def test_a_digest_waits_for_the_run_that_holds_its_cache(tmp_path: Path) -> None:
+    folder = small_site(tmp_path / "site")
+    argv = [sys.executable, "-m", "pipeline", "digest", "--content", "content", "--cache", "cache/digest"]
+    done = _waits_for_the_lock_then_runs(folder, folder / "cache" / "digest", argv)
+    assert done.returncode == 0, done.stderr
+    assert "edition 14" in done.stdout
 
 
 # --- a kill at every write ----------------------------------------------------------------------------------
