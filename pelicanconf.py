@@ -35,6 +35,7 @@ ARTICLE_ORDER_BY = newest_first
 
 THEME = str(ROOT / "themes" / "movisies")
 PLUGINS = [
+    "pipeline.site.oneline",  # Pelican's fatal errors in one line (the traceback with -D)
     "pipeline.site.cachefiles",  # Pelican's cache saved whole, and a broken one rebuilt
     "pipeline.site.prefetch",  # articles read on both cores (speed)
     "pipeline.site.sanitize",  # every other plugin and template sees sanitized content

@@ -188,7 +188,7 @@ def test_a_missing_cache_folder_is_built_again_in_silence(built: Path) -> None:
 
 
 @pytest.mark.parametrize(("action", "reason"), [("full", "no space left"), ("readonly", "read-only")])
-@pytest.mark.parametrize("folder", ["cache", "reports", "digest-out"])
+@pytest.mark.parametrize("folder", ["cache", "reports", "digest-out", "output.builds"])
 def test_a_full_or_read_only_folder_is_one_line_naming_it_and_then_mends(
     built: Path, tmp_path: Path, action: str, reason: str, folder: str
 ) -> None:

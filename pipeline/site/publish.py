@@ -13,6 +13,7 @@ import os
 import shutil
 from pathlib import Path
 
+from pipeline import fsio
 from pipeline.cli import UserError
 
 BUILDS = ".builds"
@@ -26,10 +27,13 @@ def builds(output: Path) -> Path:
 def new_build(output: Path) -> Path:
     """A fresh, empty build folder, numbered after every build there is (finished or not)."""
     folder = builds(output)
-    folder.mkdir(parents=True, exist_ok=True)
-    numbers = [int(entry.name) for entry in folder.iterdir() if entry.name.isdigit()]
-    build = folder / str(max(numbers, default=0) + 1)
-    build.mkdir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        numbers = [int(entry.name) for entry in folder.iterdir() if entry.name.isdigit()]
+        build = folder / str(max(numbers, default=0) + 1)
+        build.mkdir()
+    except OSError as exc:
+        raise fsio.folder_error(folder, exc) from exc
     return build
 
 
@@ -41,14 +45,17 @@ def swap(build: Path, output: Path) -> None:
     if not (build / "index.html").is_file():
         raise UserError(f"{build} holds no built site (no index.html); {output} left as it was")
     previous = _target(output)
-    if output.is_dir() and not output.is_symlink():
-        previous = new_build(output)
-        previous.rmdir()
-        output.rename(previous)
-    link = output.with_name(f".{output.name}.link")
-    link.unlink(missing_ok=True)
-    link.symlink_to(os.path.relpath(build, output.parent))
-    os.replace(link, output)
+    try:
+        if output.is_dir() and not output.is_symlink():
+            previous = new_build(output)
+            previous.rmdir()
+            output.rename(previous)
+        link = output.with_name(f".{output.name}.link")
+        link.unlink(missing_ok=True)
+        link.symlink_to(os.path.relpath(build, output.parent))
+        os.replace(link, output)
+    except OSError as exc:
+        raise fsio.folder_error(output.parent, exc) from exc
     _prune(builds(output), keep={build.name, previous.name if previous else ""})
 
 
