@@ -70,9 +70,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _publish(args: argparse.Namespace, held: list[int]) -> int:
-    parameters = [
-        os.path.abspath(p) for p in (args.sources, args.content, args.output)
-    ]  # not the link's target
+    # the folders as given: not where the output link points, which changes with every publish
+    parameters = [os.path.abspath(p) for p in (args.sources, args.content, args.output)]
     parameters += [args.pelican_opts, args.digest_web]
     stamp, report = args.cache / FINGERPRINT, args.reports / "ingest.json"
     parts = _parts(args, parameters)  # before anything reads the inputs
