@@ -48,6 +48,7 @@ class Page:
     lines: list[Line]
     digest: str = ""  # sha256 of the raw bytes
     meta: dict[str, str] = field(default_factory=dict)  # metadata found in HTML markup
+    markup: bool = False  # read from HTML: its blocks and chrome come from the markup, not from line shapes
 
     def with_role(self, *roles: Role) -> list[Line]:
         return [line for line in self.lines if line.role in roles]

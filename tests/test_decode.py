@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.ingest.decode import Rejected, decode
+from pipeline.ingest.read import text_lines
 
 BAD = Path(__file__).parent / "fixtures" / "bad"
 
@@ -49,7 +50,15 @@ def test_unreadable_files_are_rejected_with_one_line(name: str, reason: str) -> 
 def test_zip_jpeg_and_nul_bytes_are_binary() -> None:
     assert "zip" in rejection(b"PK\x03\x04\x14\x00\x00\x00")
     assert "JPEG" in rejection(b"\xff\xd8\xff\xe0\x00\x10JFIF")
-    assert "NUL" in rejection(b"Een tekst met\x00een NUL-byte erin.")
+    assert "control characters" in rejection(b"Een\x00tekst\x00met\x00veel\x00NUL\x00bytes\x00erin.")
+
+
+def test_a_few_stray_nul_and_control_bytes_are_removed_not_rejected() -> None:
+    text = "Een tekst over het buurtwerk in de wijk, met een paar vreemde tekens erin. " * 5
+    data = text.encode("utf-8")
+    lines = text_lines(decode(data[:40] + b"\x00" + data[40:80] + b"\x01" + data[80:]))
+    read_text = " ".join(line.text for line in lines)
+    assert "vreemde tekens" in read_text and "\x00" not in read_text and "\x01" not in read_text
 
 
 def test_file_over_the_limit_is_rejected_with_its_size() -> None:

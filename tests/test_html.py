@@ -47,7 +47,9 @@ def test_semantic_page_keeps_the_article_in_order_with_hints() -> None:
     assert ("h2", "Buiten beeld") in body
     assert ("blockquote", "‘Iedereen kan een huis bouwen. Zelfs mijn zoontje van tien.’") in body
     assert ("li", "vakmanschap van professionals met kennis;") in body
-    assert ("figcaption", "Een huis dat vijftien jaar later nog staat.") in body
+    assert ("figcaption", "Een huis dat vijftien jaar later nog staat.") not in body  # the image's text
+    caption = line_with(page, "Een huis dat vijftien jaar later nog staat.")
+    assert caption.role == Role.CHROME and "caption" in caption.reason
     assert body[-2][1].startswith("Door: Sonja Liefhebber")
 
 
@@ -101,6 +103,7 @@ def test_metadata_from_opengraph_json_ld_and_markup() -> None:
         "type": "BlogPosting",
         "lang": "nl",
         "site_name": "Movisie",
+        "language": "Dutch",
     }
 
 
@@ -130,7 +133,10 @@ def test_menus_side_columns_share_lines_and_footer_are_chrome_by_density() -> No
     ):
         assert line_with(page, text).role == Role.CHROME
     assert "link density 1.0" in line_with(page, "Cao sociaal werk").reason
-    assert page.meta == {"title": "Sociaal werk, vertrouw op je kracht en bouw aan een nieuwe taal"}
+    assert page.meta == {
+        "title": "Sociaal werk, vertrouw op je kracht en bouw aan een nieuwe taal",
+        "language": "Dutch",
+    }
 
 
 def test_title_from_the_title_element_loses_the_site_name() -> None:
@@ -281,13 +287,15 @@ def test_ten_megabyte_page_is_read_in_reasonable_time() -> None:
     menu = "<ul>" + "".join(f'<li><a href="/p/{i}">Pagina {i}</a></li>' for i in range(20)) + "</ul>"
     article = "<div>" + "".join(f"<p>{PARAGRAPH} ({i})</p>" for i in range(40)) + "</div>"
     text = (
-        f"<html><body>{(menu + article) * 1}" + "<div class='sidebar'>" + menu * 5000 + "</div></body></html>"
+        f"<html><body>{(menu + article) * 1}" + "<div class='sidebar'>" + menu * 4000 + "</div></body></html>"
     )
     text += " " * max(0, 10_000_000 - len(text))
     started = time.perf_counter()
     page = read_html("big.html", text)
     assert time.perf_counter() - started < 20
     assert len(page.with_role(Role.BODY)) == 40
+    with pytest.raises(Rejected, match="elements, over the limit"):
+        read_html("huge.html", text.replace("</body>", menu * 1000 + "</body>"))
 
 
 # -- choosing the article ---------------------------------------------------------------------------------

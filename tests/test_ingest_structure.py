@@ -138,3 +138,10 @@ def test_a_date_line_gives_the_date_and_the_author_beside_it(
     article = article_of(text)
     assert article.title == "Het buurthuis blijft open" and article.date == date
     assert [a.name for a in article.authors] == ([author] if author else [])
+
+
+@pytest.mark.parametrize("word", ["Interview", "Blog", "Opinie"])
+def test_a_series_word_opening_a_title_is_part_of_the_title_not_a_label(word: str) -> None:
+    article = article_of(f"{word} met een buurtwerker\n12 maart 2024\n{PARA}\n{PARA2}")
+    assert article.title == f"{word} met een buurtwerker"
+    assert article.date == "2024-03-12"

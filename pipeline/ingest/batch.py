@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import multiprocessing
+import pickle
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -80,14 +81,18 @@ class Result:
 
 class Source(NamedTuple):
     """One page as the first pass leaves it for the second: its name (relative to the source folder, as in the
-    report), a hash of its bytes (only with a cache) and the hashes of its short lines (None: unreadable)."""
+    report), a hash of its bytes (only with a cache), the hashes of its short lines (None: unreadable) and the
+    page as read, pickled (None where the first pass took its hashes from the cache), so that no page is read
+    and parsed twice."""
 
     name: str
     digest: bytes
     hashes: bytes | None
+    page: bytes | None = None
 
 
-PageTask = tuple[Path, str, Config, dict[bytes, int], dict[str, Any]]  # path, name, config, counts, overrides
+# path, name, config, counts, overrides, the page as the first pass read it (pickled) or None
+PageTask = tuple[Path, str, Config, dict[bytes, int], dict[str, Any], bytes | None]
 
 
 @dataclass(frozen=True)
@@ -141,8 +146,9 @@ def _digest(path: Path) -> bytes:
         return b""
 
 
-def line_hashes(path: Path, config: Config) -> bytes | None:
-    """The sorted hashes of the page's short lines, joined; None when the page cannot be read.
+def line_hashes(path: Path, config: Config) -> tuple[bytes | None, bytes | None]:
+    """The sorted hashes of the page's short lines, joined, and the page as read, pickled (or why it was
+    rejected); (None, None) when the file cannot be read (the second pass tries again and says why).
 
     One bytes object a page keeps what the second pass needs of it small; ``recurrence.split`` gives the
     hashes back.
@@ -151,22 +157,35 @@ def line_hashes(path: Path, config: Config) -> bytes | None:
     limit = rules.limits["recurring_max_words"]
     try:
         page = read.read_page(path, path.name, max_bytes=config.max_bytes)
-    except (Rejected, OSError):
-        return None
+    except Rejected as exc:
+        return None, pickle.dumps(str(exc))  # the second pass says why, without reading the page again
+    except OSError:
+        return None, None
     short = {
         _hash(clean.recurrence_key(line.text)) for line in page.lines if fields.word_count(line.text) <= limit
     }
-    return b"".join(sorted(short))
+    return b"".join(sorted(short)), pickle.dumps(page, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def process(
-    path: Path, source: str, config: Config, rules: Rules, counts: Mapping[bytes, int], fixed: dict[str, Any]
+    path: Path,
+    source: str,
+    config: Config,
+    rules: Rules,
+    counts: Mapping[bytes, int],
+    fixed: dict[str, Any],
+    page: Page | str | None = None,
 ) -> Outcome:
-    """One page from file to classified article; never raises. `counts`: on how many pages each short line
-    of the batch occurs (by line hash; only this page's lines are needed)."""
+    """One page from file (or as the first pass read it, or why it rejected it) to classified article; never
+    raises. `counts`: on how many
+    pages each short line of the batch occurs (by line hash; only this page's lines are needed)."""
     outcome = Outcome(source)
     try:
-        page = read.read_page(path, source, max_bytes=config.max_bytes)
+        if isinstance(page, str):
+            raise Rejected(page)
+        if page is None:
+            page = read.read_page(path, source, max_bytes=config.max_bytes)
+        page.source = source
         clean.clean(page, rules, lambda key: counts.get(_hash(key), 0))
         outcome.removed = removed_lines(page)
         article = classify.classify(structure.structure(page, rules), rules)
@@ -263,17 +282,19 @@ def _count_lines(
     processes), appended to `sources` and counted."""
     counts = LineCounts()
     tasks = _line_tasks(names, config, store)
-    for (name, digest, key), hashes in workers.map(partial(line_hashes, config=config), tasks, LINES_CHUNK):
+    for (name, digest, key), (hashes, page) in workers.map(
+        partial(line_hashes, config=config), tasks, LINES_CHUNK
+    ):
         if store and key:
             store.put("lines", key, hashes)
-        sources.append(Source(name, digest, hashes))
+        sources.append(Source(name, digest, hashes, page))
         counts.add(hashes)
     return counts
 
 
 def _line_tasks(
     names: Iterable[str], config: Config, store: cache.Store | None
-) -> Iterator[tuple[tuple[str, bytes, bytes | None], Path | Ready[bytes | None]]]:
+) -> Iterator[tuple[tuple[str, bytes, bytes | None], Path | Ready[tuple[bytes | None, None]]]]:
     """For each page: (its name, digest and the key to store its hashes under), and its path to read, or its
     hashes as the store has them (then there is nothing to store)."""
     for name in names:
@@ -284,7 +305,9 @@ def _line_tasks(
         digest = _digest(path)
         key = cache.key("lines", digest, path.suffix.lower(), str(config.max_bytes), config.language)
         found = store.get("lines", key, MISSING)
-        yield ((name, digest, key), path) if found is MISSING else ((name, digest, None), Ready(found))
+        yield (
+            ((name, digest, key), path) if found is MISSING else ((name, digest, None), Ready((found, None)))
+        )
 
 
 def _outcomes(
@@ -318,7 +341,7 @@ def _page_tasks(
     for source in sources:
         page_counts = counts.of(source.hashes)
         entry = fixed.get(source.name, {})
-        task = (config.source / source.name, source.name, config, page_counts, entry)
+        task = (config.source / source.name, source.name, config, page_counts, entry, source.page)
         if store is None:
             yield (page_counts, None), task
             continue
@@ -362,8 +385,9 @@ def _recurring(outcome: Outcome, counts: dict[bytes, int]) -> list[tuple[int, by
 
 
 def _process_task(task: PageTask) -> Outcome:
-    path, source, config, counts, fixed = task
-    return process(path, source, config, load(config.language), counts, fixed)
+    path, source, config, counts, fixed, page = task
+    read_already = pickle.loads(page) if page is not None else None
+    return process(path, source, config, load(config.language), counts, fixed, read_already)
 
 
 def _work(function: Callable[[T], R], tasks: list[T]) -> list[R]:

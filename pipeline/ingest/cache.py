@@ -34,7 +34,7 @@ PACKAGE = Path(__file__).resolve().parent.parent  # pipeline/
 def code_version() -> bytes:
     """A hash of everything in the code that shapes an ingest result: the ingest, the model, the rules."""
     files = [
-        *sorted((PACKAGE / "ingest").glob("*.py")),
+        *sorted((PACKAGE / "ingest").rglob("*.py")),
         PACKAGE / "model.py",
         *sorted((PACKAGE / "rules").glob("*.toml")),
     ]

@@ -54,40 +54,46 @@ def mark(line: Line, role: Role, reason: str) -> None:
 
 def clean(page: Page, rules: Rules, recurrence: Recurrence | None = None) -> Page:
     lines = [line for line in page.lines if line.role is Role.BODY]  # HTML chrome arrives marked already
-    matched = _by_rules(lines, rules)
+    matched = _by_rules(lines, rules, shapes=not page.markup)
     _magazine_boilerplate(lines, rules)
-    recurring = _recurring(lines, rules, recurrence) if recurrence else set()
+    recurring = _recurring(lines, rules, recurrence, page.markup) if recurrence else set()
     start = _article_start(lines, rules)
     core = _core(lines, rules, start)
     if core is None:
-        _title(lines, rules, (start, len(lines)), recurring, page.meta.get("title", ""))
+        _title(lines, rules, (start, len(lines)), recurring, page)
         return page
     first, last = core
     last = min(last, _tails(lines, matched, first))
     _lists(lines, rules, matched)
-    _closing_bios(lines, rules, first)
-    last = _signature(lines, rules, first, last)
-    _title(lines, rules, (start, first), recurring, page.meta.get("title", ""))
+    if not page.markup or page.meta.get("language") == rules.raw["language_name"]:
+        # a bio told by its shape: the rules' own language only (an English sentence is no Dutch bio)
+        _closing_bios(lines, rules, first)
+        last = _signature(lines, rules, first, last)
+    _title(lines, rules, (start, first), recurring, page)
     _header_bylines(lines, rules, start, first)
-    _menus(lines, rules, first, last)
-    _above_title(lines, rules, start)
-    _after_article(lines, rules, last)
-    _duplicates(lines, rules)
+    if not page.markup:  # the shape of lines tells menus only where no markup told the article's bounds
+        _menus(lines, rules, first, last)
+        _above_title(lines, rules, start)
+        _after_article(lines, rules, last)
+    _duplicates(
+        lines, rules, rules.limits["duplicate_min_words_html" if page.markup else "duplicate_min_words"]
+    )
     return page
 
 
-def _by_rules(lines: list[Line], rules: Rules) -> dict[int, ChromeRule]:
-    """Lines that a rule recognises on their own; returns which chrome rule matched which line."""
+def _by_rules(lines: list[Line], rules: Rules, *, shapes: bool) -> dict[int, ChromeRule]:
+    """Lines that a rule recognises on their own; returns which chrome rule matched which line.
+    ``shapes``: also menus told by the shape of a line alone (glued or capitalised words)."""
     seen_paragraph = False
     matched = {}
     for index, line in enumerate(lines):
-        if rule := _by_rule(line, rules, top=not seen_paragraph):
+        if rule := _by_rule(line, rules, top=not seen_paragraph, shapes=shapes):
             matched[index] = rule
         seen_paragraph = seen_paragraph or is_paragraph(line, rules)
     return matched
 
 
-def _by_rule(line: Line, rules: Rules, *, top: bool) -> ChromeRule | None:
+def _by_rule(line: Line, rules: Rules, *, top: bool, shapes: bool) -> ChromeRule | None:
     text, count = line.text, words(line)
     if top and rules.theme_header.match(text):
         mark(line, Role.THEME, "theme page header")
@@ -102,9 +108,9 @@ def _by_rule(line: Line, rules: Rules, *, top: bool) -> ChromeRule | None:
     elif rule := next((r for r in rules.chrome if count <= r.max_words and r.pattern.search(text)), None):
         mark(line, Role.CHROME, rule.reason)
         return rule
-    elif _glued_menu(line, rules):
+    elif shapes and _glued_menu(line, rules):
         mark(line, Role.CHROME, rules.raw["glued_menu"]["reason"])
-    elif _title_case_menu(line, rules):
+    elif shapes and _title_case_menu(line, rules):
         mark(line, Role.CHROME, "menu in one line (capitalised words)")
     return None
 
@@ -199,21 +205,28 @@ def _magazine_boilerplate(lines: list[Line], rules: Rules) -> None:
                 break
 
 
-def _recurring(lines: list[Line], rules: Rules, recurrence: Recurrence) -> set[int]:
+def _recurring(lines: list[Line], rules: Rules, recurrence: Recurrence, markup: bool) -> set[int]:
     """Short lines found on several pages of the batch are the site's, not an article's.
 
+    On a page read from HTML the lines left are inside the article's container: there only links recur as
+    navigation does; a table cell, a list item or a paragraph that other pages share stays.
     Returns their indexes: the title may be one of them (other pages list it under "Lees ook").
     """
     limit, least = rules.limits["recurring_max_words"], rules.limits["recurring_min_pages"]
     found = set()
     for index, line in enumerate(lines):
-        if line.role is not Role.BODY or words(line) > limit:
+        if line.role is not Role.BODY or words(line) > limit or (markup and not _a_link(line)):
             continue
         pages = recurrence(recurrence_key(line.text))
         if pages >= least and not _heads_paragraph(lines, index, rules):
             mark(line, Role.CHROME, recurring_reason(pages))
             found.add(index)
     return found
+
+
+def _a_link(line: Line) -> bool:
+    """Whether most of the line is the text of its links."""
+    return 2 * sum(len(text) for text, _ in line.links) >= len(line.text)
 
 
 def recurring_reason(pages: int) -> str:
@@ -356,7 +369,30 @@ def _menu_item(line: Line, rules: Rules) -> bool:
     return line.role is Role.BODY and is_short(line, rules) and not line.text.endswith("?")
 
 
-def _title(lines: list[Line], rules: Rules, span: tuple[int, int], recurring: set[int], named: str) -> None:
+def _title(lines: list[Line], rules: Rules, span: tuple[int, int], recurring: set[int], page: Page) -> None:
+    """The title line: on an HTML page the one its markup names, else the best title-like line."""
+    named = page.meta.get("title", "")
+    if page.markup and _marked_up_title(lines, named):
+        return
+    if not page.markup or page.meta.get("language") == rules.raw["language_name"]:
+        _title_by_shape(lines, rules, span, recurring, named)
+
+
+def _marked_up_title(lines: list[Line], named: str) -> bool:
+    """The line that is the title the markup names (OpenGraph, <h1>, JSON-LD, <title>). Without one, a page in
+    another language than the rules' takes its title from the markup alone: by the shape of lines a date, a
+    byline or a credit above the text was taken for it."""
+    named = _comparable(named)
+    found = next((line for line in lines if line.role is Role.BODY and _comparable(line.text) == named), None)
+    if named and found is not None:
+        mark(found, Role.TITLE, "title (kept as metadata)")
+        return True
+    return False
+
+
+def _title_by_shape(
+    lines: list[Line], rules: Rules, span: tuple[int, int], recurring: set[int], named: str
+) -> None:
     """The title: the first title-like line above the first paragraph, preferring two words or more.
 
     A line that recurs on other pages may still be the title (listed there as a related article), but a line
@@ -425,13 +461,14 @@ def _after_article(lines: list[Line], rules: Rules, last: int) -> None:
             mark(line, Role.CHROME, "short line after the article (navigation, footer)")
 
 
-def _duplicates(lines: list[Line], rules: Rules) -> None:
-    """A teaser cut from the article's start, and a paragraph repeated whole, appear once."""
+def _duplicates(lines: list[Line], rules: Rules, least: int) -> None:
+    """A teaser cut from the article's start, and a paragraph of at least `least` words repeated whole,
+    appear once."""
     body = [line for line in lines if line.role is Role.BODY]
     seen: dict[str, Line] = {}
     for line in body:
         key = recurrence_key(line.text)
-        if key in seen and words(line) >= 6:
+        if key in seen and words(line) >= least:
             mark(line, Role.DUPLICATE, f"repeats line {seen[key].number}")
             continue
         seen.setdefault(key, line)

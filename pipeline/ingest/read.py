@@ -12,6 +12,7 @@ import unicodedata
 from pathlib import Path
 
 from pipeline.ingest.decode import Rejected, decode
+from pipeline.ingest.rules import load
 from pipeline.model import Line, Page
 
 TEXT_SUFFIXES = frozenset({".txt", ".text", ".md"})
@@ -31,10 +32,23 @@ def normalise(text: str) -> str:
 
 
 def text_lines(text: str) -> list[Line]:
-    """The non-blank lines of ``text``, numbered as in the source (from 1)."""
+    """The non-blank lines of ``text``, numbered as in the source (from 1); Rejected when there are more than
+    an article has (counted before any line is made)."""
     raw = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
-    lines = (Line(number, normalise(line)) for number, line in enumerate(raw.split("\n"), start=1))
+    pieces = raw.split("\n")
+    if len(pieces) > max_lines():
+        _bounded(sum(1 for piece in pieces if piece.strip()))
+    lines = (Line(number, normalise(line)) for number, line in enumerate(pieces, start=1))
     return [line for line in lines if line.text]
+
+
+def max_lines() -> int:
+    return load().limits["max_lines"]
+
+
+def _bounded(count: int) -> None:
+    if count > max_lines():
+        raise Rejected(f"{count:,} lines, over the limit of {max_lines():,}: not an article page")
 
 
 def read_page(path: Path, source: str, *, max_bytes: int) -> Page:
@@ -48,9 +62,11 @@ def read_page(path: Path, source: str, *, max_bytes: int) -> Page:
 
         page = read_html(source, text)
         page.digest = digest
-        for line in page.lines:
-            line.text = normalise(line.text)
+        for line in page.lines:  # single-spaced already: plain ASCII needs nothing more
+            if not (line.text.isascii() and line.text.isprintable()):
+                line.text = normalise(line.text)
         page.lines = [line for line in page.lines if line.text]
+        _bounded(len(page.lines))
     else:
         page = Page(source=source, lines=text_lines(text), digest=digest)
     if not any(line.text for line in page.lines):

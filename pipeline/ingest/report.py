@@ -41,17 +41,30 @@ def entry(outcome: Outcome) -> dict[str, Any]:
     }
 
 
-def _indented(value: Any, level: int) -> str:
-    """`value` as JSON (indent 2), placed `level` levels deep in an indented document."""
-    return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n" + "  " * level)
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _document(entry: dict[str, Any], level: int) -> str:
+    """A report entry as JSON, placed `level` levels deep: a key a line, each removed line on a line of its
+    own. (json's indented output is written by its pure-Python encoder, which took longer than reading the
+    pages; every value here goes through its C encoder.)"""
+    pad, inner = "  " * (level + 1), "  " * (level + 2)
+    fields = []
+    for key, value in entry.items():
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            items = ",\n".join(inner + _compact(item) for item in value)
+            fields.append(f"{pad}{_compact(key)}: [\n{items}\n{pad}]")
+        else:
+            fields.append(f"{pad}{_compact(key)}: {_compact(value)}")
+    return "{\n" + ",\n".join(fields) + "\n" + "  " * level + "}"
 
 
 class Stream:
     """The JSON report, written entry by entry as pages are done, so no batch is held in memory whole.
 
-    The bytes are those of ``json.dumps({"documents": [...], "ignored": [...]}, indent=2)``; the file is
-    written beside the report and put in place by ``close`` (``fsio.AtomicFile``), so a report is never half
-    written.
+    A key a line, a removed line a line (see ``_document``); the file is written beside the report and put
+    in place by ``close`` (``fsio.AtomicFile``), so a report is never half written.
     """
 
     def __init__(self, path: Path) -> None:
@@ -60,12 +73,14 @@ class Stream:
         self.count = 0
 
     def add(self, outcome: Outcome) -> None:
-        text = ("," if self.count else "") + "\n    " + _indented(entry(outcome), 2)
+        text = ("," if self.count else "") + "\n    " + _document(entry(outcome), 2)
         self.file.write(text.encode("utf-8"))
         self.count += 1
 
     def close(self, ignored: list[str]) -> None:
-        end = ("\n  ]" if self.count else "]") + f',\n  "ignored": {_indented(ignored, 1)}\n}}\n'
+        listed = "".join(f"\n    {_compact(item)}," for item in ignored).rstrip(",")
+        ignored_json = f"[{listed}\n  ]" if ignored else "[]"
+        end = ("\n  ]" if self.count else "]") + f',\n  "ignored": {ignored_json}\n}}\n'
         self.file.write(end.encode("utf-8"))
         self.file.commit()
 

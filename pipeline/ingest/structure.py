@@ -112,13 +112,15 @@ def _theme(article: Article, page: Page) -> None:
 
 def _blocks(lines: list[Line], rules: Rules) -> list[Block]:
     questions = _questions(lines, rules)
+    normals: list[str] = []  # each line's words, made once when the first pull quote candidate asks
     blocks = []
     for index, line in enumerate(lines):
-        blocks.append(Block(_kind(lines, index, rules, questions), line.text, line.number, line.links))
+        kind = _kind(lines, index, rules, questions, normals)
+        blocks.append(Block(kind, line.text, line.number, line.links))
     return blocks
 
 
-def _kind(lines: list[Line], index: int, rules: Rules, questions: set[int]) -> BlockKind:
+def _kind(lines: list[Line], index: int, rules: Rules, questions: set[int], normals: list[str]) -> BlockKind:
     line = lines[index]
     if index in questions:
         return BlockKind.QUESTION
@@ -126,7 +128,7 @@ def _kind(lines: list[Line], index: int, rules: Rules, questions: set[int]) -> B
         return BlockKind.LIST_ITEM
     if line.hint in {"h1", "h2", "h3", "h4", "h5", "h6"} or _is_heading(lines, index, rules):
         return BlockKind.HEADING
-    if _repeats_body(lines, index, rules):
+    if _repeats_body(lines, index, rules, normals):
         return BlockKind.PULLQUOTE
     if line.hint == "blockquote":
         return BlockKind.QUOTE
@@ -149,8 +151,9 @@ def normal(text: str) -> str:
     return _NORMAL.sub(" ", text.lower()).strip()
 
 
-def _repeats_body(lines: list[Line], index: int, rules: Rules) -> bool:
-    """A pull quote: a sentence-like line that the article says again, in a longer paragraph."""
+def _repeats_body(lines: list[Line], index: int, rules: Rules, normals: list[str]) -> bool:
+    """A pull quote: a sentence-like line that the article says again, in a longer paragraph. ``normals``
+    holds every line's words once made (filled here on first use)."""
     line = lines[index]
     count = fields.word_count(line.text)
     quoted = line.text[0] in _QUOTES
@@ -158,9 +161,13 @@ def _repeats_body(lines: list[Line], index: int, rules: Rules) -> bool:
         return False
     if not (quoted or rules.sentence_end.search(line.text)):
         return False
-    own = normal(line.text)
+    if not normals:
+        normals.extend(normal(other.text) for other in lines)
+    own = normals[index]
     return any(
-        len(other.text) > len(line.text) and own in normal(other.text) for other in lines if other is not line
+        len(other.text) > len(line.text) and own in normals[at]
+        for at, other in enumerate(lines)
+        if other is not line
     )
 
 

@@ -1,0 +1,34 @@
+"""Scraped HTML -> ``Page``: the page's text blocks in document order, one block a line, site chrome marked.
+
+The stages, one module each (as trafilatura splits its extractor): ``parse`` (markup to tree), ``blocks``
+(tree to blocks of text, and the blocks each container holds), ``prose`` (which blocks read as running text,
+in the page's language), ``chrome`` (what an element's markup says of it), ``main`` (the container that holds
+the article, and why every other block is not the article), ``lines`` (blocks to numbered lines) and ``meta``
+(title, date, authors ... from the markup). Every block becomes a ``Line`` so that the ingest report accounts
+for each removed one with its reason.
+"""
+
+from __future__ import annotations
+
+from pipeline.ingest import rules as text_rules
+from pipeline.ingest.decode import Rejected
+from pipeline.ingest.html import blocks, main, meta, parse, prose
+from pipeline.ingest.html.lines import lines_of
+from pipeline.model import Page
+
+
+def read_html(source: str, text: str) -> Page:
+    """The page's text blocks as lines, chrome marked with a reason, and metadata from the markup."""
+    root = parse.parse(text)
+    json_ld = parse.json_ld_texts(root)
+    body = parse.body_of(root)
+    walk = blocks.walk(body, parse.base_url(root))
+    if not walk.blocks:
+        raise Rejected("HTML page without any text")
+    language = prose.language(walk.blocks, root.get("lang") or "")
+    prose.classify(walk.blocks, language)
+    article = main.find(walk, metadata_is_chrome=language != text_rules.load().raw["language_name"])
+    lines = lines_of(walk.blocks, meta.title_text(root))
+    scope = article.element if article is not None and article.tag != "body" else root
+    found = meta.meta(root, json_ld, lines, scope) | ({"language": language} if language else {})
+    return Page(source=source, lines=lines, meta=found, markup=True)

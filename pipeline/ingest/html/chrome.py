@@ -1,0 +1,106 @@
+"""Chrome markers: what an element says of itself (tag, ARIA role, hidden, class and id words).
+
+A marker is evidence, never a verdict: ``main.py`` weighs it against the prose the element holds, so a class
+word of the article's own wrapper ("l-sidebar-fixed", "elementor-widget") never removes the article.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import NamedTuple
+
+from lxml import etree
+
+from pipeline.ingest.html.rules import RULES
+
+MAX_ATTRIBUTE = 300
+_CLASS_SPLIT = re.compile(r"[^a-z0-9]+")
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+CHROME = RULES.chrome
+
+
+class Marker(NamedTuple):
+    """What an element's markup says of it, and by which evidence: its tag, role, hidden state or class."""
+
+    reason: str
+    kind: str
+    source: str  # "tag", "role", "hidden", "class"
+
+
+class Attributes(NamedTuple):
+    """The attributes that say what an element is (``None`` where absent)."""
+
+    klass: str | None
+    ident: str | None
+    role: str | None
+    style: str | None
+    itemprop: str | None
+    hidden: str | None
+
+
+def attributes(element: etree._Element) -> Attributes:
+    get = element.get
+    return Attributes(get("class"), get("id"), get("role"), get("style"), get("itemprop"), get("hidden"))
+
+
+@lru_cache(maxsize=16384)
+def judge(tag: str, attrs: Attributes) -> tuple[Marker | None, bool]:
+    """What an element's tag and attributes say: its chrome marker, and whether it is a semantic root.
+    Cached: a page repeats the same few class values on many elements."""
+    return own_chrome(tag, attrs), is_semantic_root(tag, attrs)
+
+
+def own_chrome(tag: str, attrs: Attributes) -> Marker | None:
+    """The marker of an element whose markup says it is site chrome."""
+    if tag in CHROME.tags:
+        why, _ = CHROME.tags[tag]
+        return Marker(f"html: {why}", why.split(" ", 1)[1], "tag")
+    role = (attrs.role or "").strip().lower()
+    if role in CHROME.roles:
+        kind = CHROME.roles[role]
+        return Marker(f"html: {kind} (role '{role}')", kind, "role")
+    if attrs.hidden is not None or _HIDDEN_STYLE.search((attrs.style or "")[:MAX_ATTRIBUTE]):
+        return Marker("html: hidden element", "hidden element", "hidden")
+    for name, value in (("class", attrs.klass), ("id", attrs.ident)):
+        if value:
+            found = _token_chrome(value[:MAX_ATTRIBUTE].lower())
+            if found:
+                kind, word = found
+                return Marker(f"html: {kind} ({name} '{word}')", kind, "class")
+    return None
+
+
+def outside_only(tag: str, kind: str) -> bool:
+    """Whether the marker counts only outside the article (a <header> inside it holds the title)."""
+    if tag in CHROME.tags:
+        return CHROME.tags[tag][1]
+    return kind in CHROME.outside_article_only
+
+
+@lru_cache(maxsize=4096)
+def _token_chrome(value: str) -> tuple[str, str] | None:
+    """(kind, class word) for a class or id value with a chrome token in it."""
+    for word in value.split():
+        for token in _CLASS_SPLIT.split(word):
+            if token in CHROME.tokens:
+                return CHROME.tokens[token], word
+        for part, kind in CHROME.token_parts.items():
+            if part in word:
+                return kind, word
+    return None
+
+
+def is_semantic_root(tag: str, attrs: Attributes) -> bool:
+    """<article>, <main>, role=main, itemprop=articleBody or a common content class."""
+    if tag in ("article", "main"):
+        return True
+    if (attrs.role or "").lower() == "main" or (attrs.itemprop or "").lower() == "articlebody":
+        return True
+    classes = f"{attrs.klass or ''} {attrs.ident or ''}"[:MAX_ATTRIBUTE].lower().replace("_", "-")
+    return any(word in RULES.content_classes for word in classes.split())
+
+
+def class_words(element: etree._Element) -> list[str]:
+    """The words of an element's class value, lower case."""
+    return _CLASS_SPLIT.split((element.get("class") or "")[:MAX_ATTRIBUTE].lower())

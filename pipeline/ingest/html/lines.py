@@ -1,0 +1,79 @@
+"""Blocks become the page's numbered lines; the title above the article's container is kept with it."""
+
+from __future__ import annotations
+
+from pipeline.ingest.html.blocks import Block
+from pipeline.ingest.html.meta import title_halves
+from pipeline.ingest.html.rules import RULES
+from pipeline.model import Line, Role
+
+TITLE_MIN_CHARS = 8  # a shorter line ("Home") that happens to start the <title> is not taken for the title
+
+
+def lines_of(blocks: list[Block], page_title: str) -> list[Line]:
+    lines = [
+        Line(
+            number,
+            block.text,
+            Role.CHROME if block.reason else Role.BODY,
+            block.reason,
+            block.hint,
+            block.links,
+        )
+        for number, block in enumerate(blocks, start=1)
+    ]
+    _keep_title(lines, blocks, page_title)
+    return lines
+
+
+def _keep_title(lines: list[Line], blocks: list[Block], page_title: str) -> None:
+    """The article's title is part of the article also where it sits above it (in a page header).
+
+    The title is the <h1>, or, on pages that mark nothing up, the line the <title> element starts with (it
+    then counts as the <h1>). With it, the short link-free lines between it and the article (date, byline)
+    and a short label just above it are kept too.
+    """
+    first = next((i for i, line in enumerate(lines) if line.role == Role.BODY), None)
+    if first is None or any(line.hint == "h1" and line.role == Role.BODY for line in lines):
+        return
+    inside = [line for line in lines[first : first + 5] if line.role == Role.BODY]
+    if named := next((line for line in inside if _starts(page_title, line.text)), None):
+        named.hint = "h1"  # the title opens the article's container, marked up as bold or a plain div
+        return
+    title = next(
+        (
+            i
+            for i in range(first - 1, -1, -1)
+            if (lines[i].hint == "h1" or _starts(page_title, lines[i].text))
+            and _title_area(lines[i], blocks[i])
+        ),
+        None,
+    )
+    if title is None:
+        return
+    lines[title].hint = "h1"
+    keep = [title]
+    if title > 0 and len(lines[title - 1].text) <= 30 and _title_area(lines[title - 1], blocks[title - 1]):
+        keep.append(title - 1)
+    for i in range(title + 1, min(first, title + 5)):
+        if len(lines[i].text) > 150 or not _title_area(lines[i], blocks[i]):
+            break
+        keep.append(i)
+    for i in keep:
+        lines[i].role, lines[i].reason = Role.BODY, ""
+
+
+def _starts(page_title: str, text: str) -> bool:
+    """Whether the <title> is ``text``, or ``text`` beside the site's name ("Text | Site", "Site - Text")."""
+    text = text.casefold()
+    if len(text) < TITLE_MIN_CHARS:
+        return False
+    return page_title.casefold() == text or any(text in pair for pair in title_halves(page_title.casefold()))
+
+
+def _title_area(line: Line, block: Block) -> bool:
+    return (
+        not block.link_chars
+        and (not block.kind or block.kind in RULES.chrome.title_area)
+        and line.hint != "li"
+    )

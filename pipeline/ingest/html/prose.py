@@ -1,0 +1,144 @@
+"""Prose: which blocks read as running text, in the page's own language.
+
+Stopword density (jusText, Pomikálek 2011) with justext's stoplists, a maintained collection of 100
+languages: the page's language comes from ``<html lang>``, else from the stoplist that fits its longer blocks
+best. Scripts without a stoplist (Japanese, Chinese, Thai ...) are told by sentence punctuation instead.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import justext
+
+from pipeline.ingest.html.blocks import HEADINGS, Block
+from pipeline.ingest.html.rules import RULES
+
+DENSITY = RULES.density
+LANGUAGE = RULES.language
+_WORD = re.compile(r"\w+")
+AVAILABLE = frozenset(justext.get_stoplists())
+
+
+@cache
+def stoplist(name: str) -> frozenset[str]:
+    """A language's stopwords (lower case), with the words the rules add to it."""
+    extra = LANGUAGE.extra.get(name, "").split()
+    return frozenset(justext.get_stoplist(name)) | frozenset(extra)
+
+
+def language(blocks: list[Block], lang: str) -> str:
+    """The justext name of the page's language, or "" when no stoplist fits its text."""
+    code = lang.strip().lower().replace("_", "-").split("-")[0]
+    named = LANGUAGE.codes.get(code, "")
+    sample = _sample(blocks)
+    if not sample or sum(map(len, sample)) > LANGUAGE.max_word_length * len(sample):
+        return "" if sample else named  # a script written without spaces between words
+    order = [named] if named in AVAILABLE else []
+    shares = {}
+    for name in order + [name for name in LANGUAGE.detect_order if name != named]:
+        shares[name] = _share(sample, stoplist(name))
+        if shares[name] >= LANGUAGE.detect_enough:
+            return name  # the first language, in the rules' order, whose stoplist plainly fits
+    if order and shares[named] >= LANGUAGE.detect_min:
+        return named
+    best = max(shares, key=shares.__getitem__)  # the first of equals
+    return best if shares[best] >= LANGUAGE.detect_min else ""
+
+
+def _sample(blocks: list[Block]) -> list[str]:
+    words: list[str] = []
+    for block in blocks:
+        if len(block.text) >= DENSITY.length_low and block.link_density < DENSITY.max_link_density:
+            words += _WORD.findall(block.text.lower())
+            if len(words) >= LANGUAGE.detect_sample:
+                break
+    return words
+
+
+def _share(words: list[str], stops: frozenset[str]) -> float:
+    return sum(word in stops for word in words) / len(words) if words else 0.0
+
+
+def classify(blocks: list[Block], name: str) -> None:
+    """jusText's classes in context: good and near-good blocks are prose, bad ones not; short ones and
+    near-good ones take the class of their neighbours."""
+    stops = stoplist(name) if name else frozenset()
+    for block in blocks:
+        _initial(block, stops)
+        block.initial = block.klass
+    if not any(block.klass == "good" for block in blocks):
+        for block in blocks:  # a page of short paragraphs: the near-good ones are the prose
+            if block.klass == "neargood":
+                block.klass = "good"
+    _in_context(blocks)
+
+
+def _initial(block: Block, stops: frozenset[str]) -> None:
+    """jusText's context-free classes: bad (link-dense), short, neargood, good."""
+    length = len(block.text)
+    if stops:
+        words = _WORD.findall(block.text.lower())
+        block.stopword_density = sum(word in stops for word in words) / len(words) if words else 0.0
+    else:
+        marks = sum(block.text.count(mark) for mark in LANGUAGE.sentence_marks)
+        block.stopword_density = 1.0 if marks and length >= DENSITY.no_stoplist_sentence else 0.0
+    if block.link_density > DENSITY.max_link_density or "©" in block.text:
+        block.klass = "bad"
+    elif length < (DENSITY.length_low if stops else DENSITY.no_stoplist_sentence):
+        block.klass = "bad" if block.link_chars else "short"
+    elif block.stopword_density >= DENSITY.stopwords_high:
+        block.klass = "good" if length > DENSITY.length_high or not stops else "neargood"
+    elif block.stopword_density >= DENSITY.stopwords_low:
+        block.klass = "neargood"
+    else:
+        block.klass = "bad"
+
+
+def _in_context(blocks: list[Block]) -> None:
+    """jusText's context-sensitive pass."""
+    _headings_near_good(blocks)
+    classes = [block.klass for block in blocks]
+    for i, block in enumerate(blocks):
+        if classes[i] != "short":
+            continue
+        before, after = _neighbour(classes, i, -1, True), _neighbour(classes, i, 1, True)
+        if before == after:
+            block.klass = before
+        elif (before == "bad" and _neighbour(classes, i, -1, False) == "neargood") or (
+            after == "bad" and _neighbour(classes, i, 1, False) == "neargood"
+        ):
+            block.klass = "good"
+        else:
+            block.klass = "good" if "good" in (before, after) and block.hint in HEADINGS else "bad"
+    classes = [block.klass for block in blocks]
+    for i, block in enumerate(blocks):
+        if classes[i] == "neargood":
+            before, after = _neighbour(classes, i, -1, True), _neighbour(classes, i, 1, True)
+            block.klass = "bad" if before == after == "bad" else "good"
+
+
+def _headings_near_good(blocks: list[Block]) -> None:
+    """A short heading within a few hundred characters before a good block is the article's subheading."""
+    for i, block in enumerate(blocks):
+        if block.hint not in HEADINGS or block.klass not in ("short", "bad") or block.link_chars:
+            continue
+        distance = 0
+        for later in blocks[i + 1 :]:
+            if later.klass == "good":
+                block.klass = "neargood"
+                break
+            distance += len(later.text)
+            if distance > DENSITY.max_heading_distance:
+                break
+
+
+def _neighbour(classes: list[str], i: int, step: int, ignore_neargood: bool) -> str:
+    skip = {"short", "neargood"} if ignore_neargood else {"short"}
+    j = i + step
+    while 0 <= j < len(classes):
+        if classes[j] not in skip:
+            return classes[j]
+        j += step
+    return "bad"
