@@ -55,8 +55,8 @@ class AtomicFile:
     """A file written piece by piece into a temporary file beside `path`, and put in place whole by
     ``commit`` (flush, fsync, rename); ``discard`` drops it. What cannot be written is a FolderError."""
 
-    def __init__(self, path: Path) -> None:
-        self.path, self.folder = path, path.parent
+    def __init__(self, path: Path, *, durable: bool = True) -> None:
+        self.path, self.folder, self.durable = path, path.parent, durable
         self.temp = self.folder / f".{path.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}"
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
@@ -76,9 +76,10 @@ class AtomicFile:
     def commit(self) -> None:
         try:
             self.handle.flush()
-            os.fsync(self.handle.fileno())
+            if self.durable:
+                os.fsync(self.handle.fileno())
             self.handle.close()
-            _commit(self.temp, self.path)
+            _commit(self.temp, self.path, self.durable)
         except OSError as exc:
             self.discard()
             raise folder_error(self.folder, exc) from exc
@@ -90,9 +91,13 @@ class AtomicFile:
             self.temp.unlink()
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Replace `path` by `data` in one step (temporary file in the same folder, fsync, rename)."""
-    file = AtomicFile(path)
+def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None:
+    """Replace `path` by `data` in one step (temporary file in the same folder, fsync, rename).
+
+    Every process sees the old file or the new one, durable or not: the rename is atomic. `durable` adds the
+    fsyncs (of the file, then of its folder's entry) that also hold through a power cut, at about 5 ms a file
+    on this project's machines; many files written in a row (the articles, the web archive) skip them."""
+    file = AtomicFile(path, durable=durable)
     try:
         file.write(data)
         file.commit()
@@ -101,15 +106,16 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
-def atomic_write_text(path: Path, text: str) -> None:
+def atomic_write_text(path: Path, text: str, *, durable: bool = True) -> None:
     """``atomic_write_bytes`` of `text` in UTF-8."""
-    atomic_write_bytes(path, text.encode("utf-8"))
+    atomic_write_bytes(path, text.encode("utf-8"), durable=durable)
 
 
-def _commit(temp: Path, path: Path) -> None:
-    """The moment a write takes effect: the rename, then the folder's entry made durable."""
+def _commit(temp: Path, path: Path, durable: bool) -> None:
+    """The moment a write takes effect: the rename, then (durable) the folder's entry on disk."""
     os.replace(temp, path)
-    _fsync_folder(path.parent)
+    if durable:
+        _fsync_folder(path.parent)
 
 
 def _fsync_folder(folder: Path) -> None:

@@ -125,7 +125,7 @@ def write_web(site: Path, config: DigestConfig, content: Content) -> list[int]:
             config, content, edition_window(config.cadence, config.first_edition, number), full=True
         )
         html, _ = render(edition, web=True).personalize(generic_unsubscribe(config))
-        atomic_write_text(root / str(number) / "index.html", html)
+        atomic_write_text(root / str(number) / "index.html", html, durable=False)  # one an edition
         entries.append(edition)
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
     page = env.get_template("archive.html.j2").render(
