@@ -152,21 +152,21 @@ def lock_file(folder: Path) -> Path:
 
 
 @contextlib.contextmanager
-def locked(folders: Iterable[Path], command: str, *, wait: float = LOCK_WAIT) -> Iterator[list[int]]:
+def locked(folders: Iterable[Path], command: str) -> Iterator[list[int]]:
     """Hold the locks of `folders` for this run; yields their descriptors, for children that must hold them
     as long as they live (``pass_fds``). A lock held by another run: say once, on stderr, who holds it, and
-    try again until `wait` seconds have passed. All the locks are taken at once or none (no run holds one
+    try again until LOCK_WAIT seconds have passed. All the locks are taken at once or none (no run holds one
     while waiting for another, so two runs never wait for each other). Locks this process, or the parent
     that started it, holds already are not taken again."""
     inherited = set(filter(None, os.environ.get(HELD_LOCKS, "").split(os.pathsep)))
     wanted = sorted({str(lock_file(f)) for f in folders} - inherited - set(_held))
-    deadline, said = time.monotonic() + wait, False
+    deadline, said = time.monotonic() + LOCK_WAIT, False
     while True:
         descriptors, holder = _try_all(wanted)
         if holder is None:
             break
         if time.monotonic() >= deadline:
-            raise UserError(f"{holder[0]} is locked by {holder[1]}; waited {wait:.0f} s, try again later")
+            raise UserError(f"{holder[0]} is locked by {holder[1]}; waited {LOCK_WAIT:.0f} s, try later")
         if not said:
             print(f"waiting: {holder[0]} is locked by {holder[1]}", file=sys.stderr, flush=True)
             said = True
