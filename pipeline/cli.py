@@ -41,10 +41,10 @@ def build_parser(commands: tuple[str, ...] = COMMANDS) -> argparse.ArgumentParse
 
 
 def main(argv: list[str] | None = None) -> int:
-    if os.environ.get("PIPELINE_END_WITH_PARENT"):
+    if os.environ.get("PIPELINE_END_WITH", "").isdigit():  # a child of a run: it ends with that run
         from pipeline.children import end_with_parent
 
-        end_with_parent()
+        end_with_parent(int(os.environ["PIPELINE_END_WITH"]))
     argv = sys.argv[1:] if argv is None else argv
     # A named command needs only its own module (the others import Pelican, MJML, rich ...: a third of a
     # second); help and unknown commands get the whole parser.

@@ -307,14 +307,17 @@ def test_killing_publish_ends_pelican_and_the_digest_hook_and_a_rerun_succeeds(t
     while time.monotonic() < deadline:
         below = descendants(child.pid)
         commands = [_cmdline(pid) for pid in below]
-        if any("-m pelican" in c for c in commands) and any("pipeline digest" in c for c in commands):
+        digest_started = list((folder / "output.builds").glob(".*.digest.lock"))  # it took its locks
+        if any("-m pelican" in c for c in commands) and digest_started:
             break
         time.sleep(0.02)
     else:
         pytest.fail(f"Pelican and the digest hook never ran: {child.communicate()}")
     child.send_signal(signal.SIGKILL)
     child.wait()
-    time.sleep(1.0)
+    deadline = time.monotonic() + 2.0
+    while any(map(_alive, below)) and time.monotonic() < deadline:
+        time.sleep(0.05)
     left = {pid: _cmdline(pid) for pid in below if _alive(pid)}
     assert left == {}, left
     rerun = run_publish(folder)
