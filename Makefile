@@ -8,6 +8,11 @@ PYTHON := $(BIN)/python
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.installed-bench
 BENCHOPTS ?=
+# doiuse-email (caniemail's data) for the email client test, from npm, beside the virtualenv.
+NODE_DIR := $(VENV)/node
+DOIUSE := $(NODE_DIR)/node_modules/doiuse-email/bin/cli.js
+DOIUSE_VERSION := 0.4.1
+TEST_TMP := $(or $(TMPDIR),/tmp)/pipeline-tests
 
 SEEDS ?= seeds
 CONTENT ?= content
@@ -21,7 +26,7 @@ PUBLISHCONF := publishconf.py
 # `make publish` builds into a new numbered folder here and flips the link $(OUTPUTDIR) to it in one rename,
 # only when everything succeeded (README, "The site").
 BUILDS := $(OUTPUTDIR).builds
-SITEURL ?= https://sociaalwerk.example.nl
+# The public address: publishconf.py's default (its one source), unless set here or in the environment.
 export SITEURL
 PELICANOPTS ?=
 PORT ?= 8000
@@ -37,7 +42,7 @@ DIGEST_WEB ?= $(PYTHON) -m pipeline digest --content $(CONTENT) --web $(SITE_DIR
 # $(call quoted,TEXT): TEXT as one shell word, whatever quotes it holds.
 quoted = '$(subst ','\'',$(1))'
 
-.PHONY: help install content html publish test lint clean serve devserver regenerate digest-web digest rsync_upload bench
+.PHONY: help install content html publish test test-deps lint clean serve devserver regenerate digest-web digest rsync_upload bench
 
 help:
 	@echo "make publish   ingest $(SEEDS)/ into $(CONTENT)/ and build the site into $(OUTPUTDIR)/"
@@ -71,8 +76,9 @@ html: install
 regenerate: install
 	$(BIN)/pelican -r $(CONTENT) -o $(OUTPUTDIR) -s $(CONFFILE) $(PELICANOPTS)
 
+# A published build is shown with its links pointed at this server (its styles load from here, not SITEURL).
 serve: install
-	$(BIN)/pelican -l $(OUTPUTDIR) -p $(PORT) -b $(SERVER)
+	$(PYTHON) -m pipeline serve --output $(OUTPUTDIR) --port $(PORT) --bind $(SERVER)
 
 devserver: install
 	$(BIN)/pelican -lr $(CONTENT) -o $(OUTPUTDIR) -s $(CONFFILE) -p $(PORT) -b $(SERVER) $(PELICANOPTS)
@@ -99,13 +105,19 @@ rsync_upload:
 	@test -n "$(SSH_HOST)" -a -n "$(SSH_TARGET_DIR)" || { \
 	  echo "rsync_upload: set SSH_HOST and SSH_TARGET_DIR (and SSH_USER, SSH_PORT); nothing uploaded"; exit 2; }
 	$(MAKE) --no-print-directory publish
-	rsync -e "ssh -p $(SSH_PORT)" -P -rvzc --include tags --cvs-exclude --delete \
+	rsync -e "ssh -p $(SSH_PORT)" -P -rvzc --include tags --cvs-exclude --exclude /.publish-stamp --delete \
 	  "$(OUTPUTDIR)"/ "$(if $(SSH_USER),$(SSH_USER)@)$(SSH_HOST):$(SSH_TARGET_DIR)"
 
-# The tests run the benchmark's --quick mode too, so they need its extra (trafilatura).
-test: install $(BENCH_STAMP)
-	$(BIN)/ruff check pipeline tests
-	$(BIN)/pytest
+# The tests run the benchmark's --quick mode too, so they need its extra (trafilatura); test-deps installs
+# what they need beyond Python on a fresh machine.
+# The tests write only into temporary folders, their tools' caches too.
+test: install $(BENCH_STAMP) test-deps
+	$(BIN)/ruff check --no-cache pipeline tests
+	HYPOTHESIS_STORAGE_DIRECTORY=$(TEST_TMP)/hypothesis $(BIN)/pytest -o cache_dir=$(TEST_TMP)/pytest-cache
+
+test-deps:
+	@bash .ci/system-packages
+	@test -f $(DOIUSE) || npm install --silent --no-audit --no-fund --prefix $(NODE_DIR) doiuse-email@$(DOIUSE_VERSION)
 
 # The benchmark of issue #6 (docs/bench.md), with trafilatura (the `bench` extra) as the ingest's baseline.
 bench: $(BENCH_STAMP)
@@ -120,4 +132,4 @@ lint: install
 	$(BIN)/ruff format --check .
 
 clean:
-	rm -rf $(OUTPUTDIR) $(BUILDS) $(REPORTDIR) $(CACHEDIR) .pytest_cache
+	rm -rf $(OUTPUTDIR) $(BUILDS) $(REPORTDIR) $(CACHEDIR) .pytest_cache digest-out

@@ -6,8 +6,10 @@ Every setting that is not one of Pelican's own is documented in docs/settings.md
 from pathlib import Path
 
 # SERIES: key (ingest, feeds, digest) -> the category name readers see; defined once, beside the ingest.
+from pipeline.digest.config import DEFAULTS as digest_defaults
 from pipeline.model import SERIES  # noqa: F401
 from pipeline.site.magazine import newest_first
+from pipeline.slugs import SUBSTITUTIONS
 
 ROOT = Path(__file__).parent
 
@@ -25,6 +27,11 @@ ARTICLE_EXCLUDES = ["tags"]
 PAGE_EXCLUDES = ["tags"]
 
 RELATIVE_URLS = True
+# One slug function for the ingest and Pelican (pipeline/slugs.py): letters transliterated, never dropped.
+SLUG_REGEX_SUBSTITUTIONS = SUBSTITUTIONS
+CATEGORY_REGEX_SUBSTITUTIONS = SUBSTITUTIONS
+TAG_REGEX_SUBSTITUTIONS = SUBSTITUTIONS
+AUTHOR_REGEX_SUBSTITUTIONS = SUBSTITUTIONS
 DEFAULT_PAGINATION = 10
 PAGINATION_PATTERNS = (
     (1, "{url}", "{save_as}"),
@@ -101,26 +108,7 @@ SERIES_INTROS = {
     "Opinie": "Standpunten en beschouwingen over sociaal werk en sociaal beleid.",
 }
 
-# --- The digest (pipeline/digest/, every setting documented in docs/digest.md) ---
-DIGEST_TITLE = SITENAME
-DIGEST_TAGLINE = "Nieuwsbrief voor het sociaal domein"
-DIGEST_CADENCE = "triannual"  # weekly, monthly or triannual (January-April, May-August, September-December)
-DIGEST_FIRST_EDITION = "2014-01-01"  # a day in the period of edition 1
-DIGEST_MAX_ITEMS = 12  # articles shown in full; the rest are listed by title with a link to the web version
-DIGEST_UTM = {"utm_source": "nieuwsbrief", "utm_medium": "email", "utm_campaign": "nummer-{number}"}
-DIGEST_EDITORIALS = "editions"  # content/editions/<N>.md: the "Redactioneel" of edition N
-DIGEST_OUTPUT = "digest-out"  # rendered editions, one folder per number
-DIGEST_WEB_PATH = "nieuwsbrief"  # the archive on the site: SITEURL/nieuwsbrief/ and SITEURL/nieuwsbrief/<N>/
-DIGEST_FROM = "Redactie Sociaal Werk <redactie@sociaalwerk.example.nl>"
-DIGEST_UNSUBSCRIBE_URL = "{siteurl}/nieuwsbrief/afmelden?token={token}"  # one-click endpoint (RFC 8058)
-DIGEST_UNSUBSCRIBE_MAILTO = "afmelden@sociaalwerk.example.nl"
-DIGEST_DATABASE = "var/subscribers.sqlite"  # subscribers and the delivery ledger
-DIGEST_SMTP_HOST = "localhost"
-DIGEST_SMTP_PORT = 587
-DIGEST_SMTP_SECURITY = "starttls"  # none, starttls or tls
-DIGEST_SMTP_TIMEOUT = 30.0  # seconds per SMTP operation
-DIGEST_RATE = 10.0  # messages per second at most
-DIGEST_RETRIES = 4  # attempts after a transient SMTP error, with exponential backoff
-DIGEST_BACKOFF = 2.0  # seconds before the first retry; doubles each time
-ARTICLE_EXCLUDES = [*ARTICLE_EXCLUDES, DIGEST_EDITORIALS]
-PAGE_EXCLUDES = [*PAGE_EXCLUDES, DIGEST_EDITORIALS]
+# --- The digest: its settings (DIGEST_*) and their defaults are in pipeline/digest/config.py, documented in
+# docs/digest.md; set one here to change it. Its editorials (content/editions/) are not articles or pages.
+ARTICLE_EXCLUDES = [*ARTICLE_EXCLUDES, digest_defaults["DIGEST_EDITORIALS"]]
+PAGE_EXCLUDES = [*PAGE_EXCLUDES, digest_defaults["DIGEST_EDITORIALS"]]

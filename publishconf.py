@@ -10,7 +10,7 @@ import sys
 sys.path.append(os.curdir)
 from pelicanconf import *  # noqa: F403
 
-SITEURL = os.environ.get("SITEURL", "https://sociaalwerk.example.nl").rstrip("/")
+SITEURL = (os.environ.get("SITEURL") or "https://sociaalwerk.example.nl").rstrip("/")  # the one default
 SITENAME = os.environ.get("SITENAME", SITENAME)  # noqa: F405
 FEED_DOMAIN = SITEURL
 RELATIVE_URLS = False

@@ -15,7 +15,7 @@ import sys
 import traceback
 
 DESCRIPTION = "Ingest scraped pages, publish the blog, render and send the Movisies-style digest."
-COMMANDS = ("ingest", "digest", "subscribers", "send", "bench", "publish")
+COMMANDS = ("ingest", "digest", "subscribers", "send", "bench", "publish", "serve")
 EXIT_USER = 2  # a UserError: bad input, a folder that cannot be written, a lock not to be had
 EXIT_INTERNAL = 70  # a fault of the pipeline itself (EX_SOFTWARE)
 EXIT_INTERRUPTED = 130

@@ -84,7 +84,11 @@ class Article:
     source: str
     title: str = ""
     date: str | None = None  # ISO YYYY-MM-DD
-    date_source: str = ""  # "page", "override", "fallback: ..."
+    date_source: str = ""  # "page, line 3", "page markup ...", "override", "first publication on this site"
+    date_evidence: list[str] = field(default_factory=list)  # every date the page gives as its own, with where
+    date_hints: list[str] = field(default_factory=list)  # dates it only mentions: reported, never applied
+    dated_here: bool = False  # no date on the page: dated by its first publication on this site
+    source_name: str = ""  # whom to credit when no author is named: the publication, site name or domain
     authors: list[Author] = field(default_factory=list)
     lede: str = ""
     summary: str = ""

@@ -100,10 +100,12 @@ class Mailbox:
 class SmtpServer:
     """A real SMTP server (aiosmtpd) on 127.0.0.1 and a free port, for a ``with`` block."""
 
-    def __init__(self, mailbox: Mailbox) -> None:
+    def __init__(self, mailbox: Mailbox, *, smtputf8: bool = True) -> None:
         self.mailbox = mailbox
         self.port = free_port()
-        self.controller = Controller(mailbox, hostname="127.0.0.1", port=self.port, ready_timeout=5)
+        self.controller = Controller(
+            mailbox, hostname="127.0.0.1", port=self.port, ready_timeout=5, enable_SMTPUTF8=smtputf8
+        )
 
     def __enter__(self) -> SmtpServer:
         self.controller.start()

@@ -7,6 +7,7 @@ import mimetypes
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,7 +23,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SCREENSHOTS = ROOT / "screenshots"
+# Kept after the run (for a person to look at), outside the working tree: tests never write into it.
+SCREENSHOTS = Path(os.environ.get("SCREENSHOTS") or Path(tempfile.gettempdir()) / "pipeline-screenshots")
 
 
 def pelican(

@@ -92,10 +92,23 @@ def _results(**changes: float) -> dict:
     build["publish_new_page"]["seconds"] = 5.0
     return {
         "ingest": {
-            "100": {**run, "pages_per_s": 300.0},
-            "200": {**run, "pages_per_s": 300.0, "peak_rss_mb": changes.get("rss", 110.0)},
+            "100": {**run, "pages_per_s": 300.0, "pages_per_cpu_s": 300.0},
+            "200": {
+                **run,
+                "pages_per_s": 300.0,
+                "pages_per_cpu_s": 300.0,
+                "peak_rss_mb": changes.get("rss", 110.0),
+            },
         },
-        "trafilatura": {"100": {**run, "pages_per_s": 100.0}, "200": {**run, "pages_per_s": 100.0}},
+        "trafilatura": {
+            "100": {**run, "pages_per_s": 100.0, "pages_per_cpu_s": 100.0},
+            "200": {**run, "pages_per_s": 100.0, "pages_per_cpu_s": 100.0},
+        },
+        "real": {
+            "pages": 31,
+            "ingest": {**run, "pages_per_s": 60.0, "pages_per_cpu_s": changes.get("real", 60.0)},
+            "trafilatura": {**run, "pages_per_s": 20.0, "pages_per_cpu_s": 20.0},
+        },
         "build": {"100": build},
         "digest": {"20": {"email_ms": changes.get("digest", 5.0), "web_ms": 6.0}},
     }
@@ -103,9 +116,11 @@ def _results(**changes: float) -> dict:
 
 def test_verdicts() -> None:
     assert all(v.met for v in report.verdicts(_results()))
-    assert len(report.verdicts(_results())) == 7
-    missed = {v.name for v in report.verdicts(_results(rss=130.0, unchanged=2.5, digest=20.0)) if not v.met}
+    assert len(report.verdicts(_results())) == 8
+    changed = _results(rss=130.0, unchanged=2.5, digest=20.0, real=30.0)
+    missed = {v.name for v in report.verdicts(changed) if not v.met}
     assert missed == {
+        "ingest pages/CPU-s vs trafilatura, 31 real pages",
         "ingest peak RSS, 200 vs 100 pages",
         "make publish, nothing changed vs cold, 100 pages",
         "digest render, 20 items",
@@ -121,12 +136,14 @@ def test_one_size_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
 def test_quick_bench_writes_every_figure_and_target(tmp_path: Path) -> None:
     out = tmp_path / "out"
     command = [sys.executable, "-m", "pipeline", "bench", "--quick", "--out", str(out)]
+    command += ["--real", str(ROOT / "tests" / "fixtures" / "aeb-sample")]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     results = json.loads((out / "bench.json").read_text(encoding="utf-8"))
     for tool in ("ingest", "trafilatura"):
         assert set(results[tool]) == {"100", "200"}
-        assert all(set(run) == FIGURES | {"pages_per_s"} for run in results[tool].values())
+        assert all(set(run) == FIGURES | {"pages_per_s", "pages_per_cpu_s"} for run in results[tool].values())
+        assert set(results["real"][tool]) == FIGURES | {"pages_per_s", "pages_per_cpu_s"}
     assert set(results["build"]) == {"100"}
     assert set(results["build"]["100"]) == BUILD_STEPS
     assert all(set(run) == FIGURES for run in results["build"]["100"].values())
@@ -135,7 +152,7 @@ def test_quick_bench_writes_every_figure_and_target(tmp_path: Path) -> None:
         "100": {"email_ms", "web_ms"},
     }
     assert [target["name"] for target in results["targets"]] == [v.name for v in report.verdicts(results)]
-    assert len(results["targets"]) == 7
+    assert len(results["targets"]) == 8
     assert all(isinstance(target["met"], bool) and target["target"] for target in results["targets"])
     assert "| target | figure | target |" in (out / "bench.md").read_text(encoding="utf-8")
     assert not (out / "work").exists()

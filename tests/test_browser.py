@@ -1,11 +1,12 @@
 """Real headless Chromium on the seeds site: home, an article, a series page and search at 375 and 1280 px.
 
 Requests for SITEURL are answered from the build folder (tests.sitekit.serve_from); nothing leaves here.
-Screenshots go to screenshots/ (gitignored) for a person to look at.
+Screenshots are kept in tests.sitekit.SCREENSHOTS (outside the working tree) for a person to look at.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -83,4 +84,48 @@ def test_skip_link_is_the_first_stop_and_visible(browser, site):
         "[document.activeElement.textContent, document.activeElement.getBoundingClientRect().top]"
     )
     assert focused[0] == "Naar de inhoud" and focused[1] >= 0
+    page.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_search_field_holds_its_magnifier_and_reset_button(browser, site, width):
+    """The label stands above the form, so Pagefind's magnifier and Reset button sit inside the field."""
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    serve_from(page, site)
+    page.goto(f"{SITEURL}/zoeken/?q=wijkteams", wait_until="networkidle")
+    page.wait_for_selector(".pagefind-ui__search-clear", timeout=10_000)
+    field, form, reset, label = (
+        page.locator(selector).bounding_box()
+        for selector in (
+            ".pagefind-ui__search-input",
+            ".pagefind-ui__form",
+            ".pagefind-ui__search-clear",
+            "label.search-label",
+        )
+    )
+    assert label["y"] + label["height"] <= field["y"]
+    assert form["y"] == field["y"]  # the magnifier is drawn at the form's top, so at the field's
+    assert field["y"] <= reset["y"] and reset["y"] + reset["height"] <= field["y"] + field["height"]
+    assert field["x"] <= reset["x"] and reset["x"] + reset["width"] <= field["x"] + field["width"]
+    page.screenshot(path=str(SCREENSHOTS / f"search-field-{width}.png"))
+    page.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_search_results_show_series_date_and_lede_never_a_byline(browser, site, width):
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    serve_from(page, site)
+    page.goto(f"{SITEURL}/zoeken/?q=sociaal", wait_until="networkidle")
+    page.wait_for_selector(".pagefind-ui__result", timeout=10_000)
+    results = page.locator(".pagefind-ui__result").all()
+    assert len(results) == 5
+    for result in results:
+        tags = result.locator(".pagefind-ui__result-tags").first.inner_text()
+        excerpt = result.locator(".pagefind-ui__result-excerpt").first.inner_text()
+        assert "Reeks:" in tags and ("Blog" in tags or "Interview" in tags or "Opinie" in tags)
+        assert re.search(r"Datum: (geplaatst op )?\d{1,2} \w+ 20\d\d", tags)
+        assert not excerpt.startswith(("Sonja Liefhebber", "Rogier den Uyl", "Radboud Engbersen", "Door"))
+    excerpts = page.locator(".pagefind-ui__result-excerpt").all_inner_texts()
+    assert any(text.startswith("Wethouder Janny Bakker en directeur sociaal werk") for text in excerpts)
+    page.screenshot(path=str(SCREENSHOTS / f"search-results-{width}.png"), full_page=True)
     page.close()

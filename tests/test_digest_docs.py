@@ -8,14 +8,23 @@ import pytest
 from digestkit import ROOT
 
 from pipeline.cli import build_parser
+from pipeline.digest.config import DEFAULTS
 
 DOC = (ROOT / "docs" / "digest.md").read_text(encoding="utf-8")
 
 
 def test_every_digest_setting_is_documented():
-    settings = set(re.findall(r"^(DIGEST_[A-Z_]+)\s*=", (ROOT / "pelicanconf.py").read_text(), re.MULTILINE))
+    settings = set(DEFAULTS) | set(
+        re.findall(r"^(DIGEST_[A-Z_]+)\s*=", (ROOT / "pelicanconf.py").read_text(), re.MULTILINE)
+    )
     assert len(settings) >= 20
     assert sorted(s for s in settings if f"`{s}`" not in DOC) == []
+
+
+def test_the_digest_defaults_have_one_source():
+    """DigestConfig's DEFAULTS: the settings files set a DIGEST_* only to change it."""
+    for name in ("pelicanconf.py", "publishconf.py"):
+        assert re.findall(r"^DIGEST_[A-Z_]+\s*=", (ROOT / name).read_text(), re.MULTILINE) == []
 
 
 @pytest.mark.parametrize("command", ["digest", "subscribers", "send"])

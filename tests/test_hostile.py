@@ -33,6 +33,8 @@ import pytest
 from safetykit import dangers, site_dangers
 from sitekit import ROOT, article_page, pelican, text
 
+from pipeline.ingest import published
+
 FIXTURES = ROOT / "tests" / "fixtures" / "hostile"
 PARA = (
     "Buurtwerkers zien dat bewoners elkaar weer opzoeken sinds het buurthuis op zaterdag open is, en "
@@ -66,6 +68,8 @@ class Run:
 def tree_hash(folder: Path) -> str:
     digest = hashlib.sha256()
     for path in sorted(folder.rglob("*")):
+        if path.name == published.FILE_NAME:  # the ingest's record of first publications, not a page
+            continue
         digest.update(path.relative_to(folder).as_posix().encode())
         if path.is_file():
             digest.update(path.read_bytes())

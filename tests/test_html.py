@@ -104,6 +104,7 @@ def test_metadata_from_opengraph_json_ld_and_markup() -> None:
         "lang": "nl",
         "site_name": "Movisie",
         "language": "Dutch",
+        "url": "https://www.movisie.nl/artikel/hoe-zijn-we-kern-sociaal-werk-kwijtgeraakt",
     }
 
 

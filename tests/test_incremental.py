@@ -17,6 +17,7 @@ from sitekit import ROOT, SITEURL, differences
 
 from pipeline.cli import build_parser
 from pipeline.site import fingerprint
+from pipeline.site import publish as publish_stamp
 
 COPIES = 24  # 5 seeds x 24 = 120 pages: enough for two worker processes
 
@@ -162,7 +163,8 @@ def test_a_rebuild_from_the_caches_gives_the_bytes_of_a_cold_build(site: Path, t
     cold = site_folder(tmp_path / "cold")
     shutil.copy(site / "seeds" / "900-nieuw.txt", cold / "seeds")
     publish(cold)
-    assert differences(filecmp.dircmp(site / "output", cold / "output")) == []
+    # The stamp names the build (its inputs' fingerprint holds the folders), not what readers get.
+    assert differences(filecmp.dircmp(site / "output", cold / "output", ignore=[publish_stamp.STAMP])) == []
     assert (site / "output" / "nieuwsbrief" / "index.html").is_file()
 
 

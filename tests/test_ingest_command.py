@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -36,9 +37,15 @@ REPORT_KEYS = {
 }
 
 
-def ingest_cli(source: Path, out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+EPOCH_2026_12_01 = {"SOURCE_DATE_EPOCH": "1796083200"}  # 2026-12-01 00:00 UTC
+
+
+def ingest_cli(
+    source: Path, out: Path, *extra: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "pipeline", "ingest", str(source), "--out", str(out), *extra]
-    return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=120)
+    environment = {**os.environ, **(env or {})}
+    return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=120, env=environment)
 
 
 def test_bad_files_are_rejected_in_one_line_and_the_rest_goes_on(tmp_path: Path) -> None:
@@ -125,12 +132,36 @@ status = "draft"
         assert f"\n{line}\n" in text
 
 
-def test_page_without_date_gets_the_documented_fallback(tmp_path: Path) -> None:
-    source = write_pages(tmp_path / "src", {"a.txt": f"Zonder datum\n{PARA}\n{PARA2}"})
-    status, report = run_ingest(source, tmp_path / "out", "--fallback-date", "2001-02-03")
-    doc = documents(report)["a.txt"]
+def test_a_page_without_a_date_is_dated_by_its_first_publication_here_once(tmp_path: Path) -> None:
+    """No invented date: the day the ingest first saw the page (SOURCE_DATE_EPOCH), recorded beside the pages
+    and kept on later runs; a date the text only mentions is a hint, reported and not applied."""
+    text = f"Zonder datum\n{PARA}\nOp 5 oktober 2023 kun je meepraten over de avonden.\n{PARA2}"
+    source = write_pages(tmp_path / "src", {"a.txt": text})
+    first = ingest_cli(source, tmp_path / "out", "--report", str(tmp_path / "r.json"), env=EPOCH_2026_12_01)
+    assert first.returncode == 0
+    assert "undated a.txt: no date on the page; dated 2026-12-01" in first.stderr
+    doc = documents(json.loads((tmp_path / "r.json").read_text(encoding="utf-8")))["a.txt"]
+    assert (doc["date"], doc["written_date"]) == (None, "2026-12-01")
+    assert doc["date_source"] == "first publication on this site"
+    assert doc["date_evidence"] == []
+    assert doc["date_hints"] == [
+        "line 3 mentions 2023-10-05: Op 5 oktober 2023 kun je meepraten over de avonden."
+    ]
+    written = Path(doc["output"]).read_text(encoding="utf-8")
+    assert "\nDate: 2026-12-01\n" in written and "\nDated_by: first-publication\n" in written
+    assert (source / ".published.toml").read_text(encoding="utf-8").endswith('"a.txt" = 2026-12-01\n')
+
+    later = ingest_cli(source, tmp_path / "out", env={"SOURCE_DATE_EPOCH": "1893456000"})  # 2030
+    assert later.returncode == 0 and "dated 2026-12-01" in later.stderr  # recorded once, kept
+
+
+def test_a_date_in_the_removed_chrome_dates_the_article_and_the_report_says_where(tmp_path: Path) -> None:
+    page = f"Home\nNieuws\nContact\nGeplaatst op 3 maart 2022\nJongeren en de avond\n{PARA}\n{PARA2}"
+    source = write_pages(tmp_path / "src", {"a.txt": page, "b.txt": GOOD})
+    status, report = run_ingest(source, tmp_path / "out")
+    docs = documents(report)
     assert status == 0
-    assert doc["date"] is None
-    assert doc["date_source"].startswith("fallback")
-    assert "\nDate: 2001-02-03\n" in Path(doc["output"]).read_text(encoding="utf-8")
-    assert any("no date on the page" in warning for warning in doc["warnings"])
+    assert docs["a.txt"]["date"] == "2022-03-03" and docs["a.txt"]["date_evidence"][0].startswith(
+        "2022-03-03"
+    )
+    assert docs["b.txt"]["date_evidence"] == ["2023-02-14 (page, line 2)"]

@@ -21,6 +21,7 @@ import pytest
 from ingestkit import SEEDS, write_pages
 
 from pipeline.ingest import batch
+from pipeline.ingest import workers as workers_module
 from pipeline.ingest.recurrence import LineCounts, split
 from pipeline.ingest.walk import walk
 
@@ -63,19 +64,19 @@ def test_the_pool_takes_tasks_in_only_as_results_are_handed_on() -> None:
     of the one handed on than twice what is out (``Pool.imap`` would keep every result not asked for yet)."""
     total, taken = 2000, [0]
 
-    def items() -> Iterator[tuple[int, int | batch.Ready[int]]]:
+    def items() -> Iterator[tuple[int, int | workers_module.Ready[int]]]:
         for number in range(total):
             taken[0] += 1
-            yield number, batch.Ready(number) if number % 7 == 0 else -number
+            yield number, workers_module.Ready(number) if number % 7 == 0 else -number
 
     ahead, results = [], []
-    with batch.Workers(2) as workers:
+    with workers_module.Workers(2) as workers:
         for context, value in workers.map(abs, items()):
             results.append((context, value))
             ahead.append(taken[0] - len(results))
         assert workers.pool is not None
     assert results == [(number, number) for number in range(total)]
-    assert max(ahead) <= 2 * (batch.WINDOW * 2) * batch.CHUNK
+    assert max(ahead) <= 2 * (workers_module.WINDOW * 2) * workers_module.CHUNK
 
 
 def test_the_walk_is_sorted_rglob(tmp_path: Path) -> None:

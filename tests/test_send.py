@@ -90,7 +90,10 @@ def test_every_subscriber_gets_one_message_with_the_right_headers(edition_dir, d
         )
         assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         assert message["From"] == "Redactie Sociaal Werk <redactie@sociaalwerk.example.nl>"
-        assert message["Subject"].startswith("Sociaal Werk Magazine nr. 30: ")
+        assert (
+            message["Subject"]
+            == "Sociaal Werk Magazine · Nummer 3 · 2023: Verbinden, in de wijk en met de gemeente"
+        )
         assert parsedate_to_datetime(message["Date"]).tzinfo is not None
         assert re.fullmatch(r"<[^<>@\s]+@sociaalwerk\.example\.nl>", message["Message-ID"])
         ids.add(message["Message-ID"])
@@ -180,7 +183,7 @@ def test_dry_run_and_test_to_leave_the_ledger_alone(edition_dir, database, monke
             == 0
         )
         assert mailbox.recipients() == ["redactie@example.org"]
-        assert mailbox.parsed()[0]["Subject"].startswith("[TEST] Sociaal Werk Magazine nr. 30")
+        assert mailbox.parsed()[0]["Subject"].startswith("[TEST] Sociaal Werk Magazine · Nummer 3 · 2023")
         assert ledger(database) == {}
         assert main(["send", "--edition", "30", "--dir", str(edition_dir)]) == 0
     assert len(mailbox.messages) == 1 + len(PEOPLE)
@@ -218,3 +221,24 @@ def test_sending_an_edition_that_was_not_rendered_says_what_to_do(tmp_path, monk
     monkeypatch.setenv("DIGEST_DATABASE", str(tmp_path / "db.sqlite"))
     assert main(["send", "--edition", "31", "--dir", str(tmp_path / "nothing")]) == 2
     assert "edition 31 was not rendered" in capsys.readouterr().err
+
+
+def test_an_address_the_relay_cannot_take_fails_for_that_recipient_only(edition_dir, database):
+    """A local part in another script needs SMTPUTF8, which this relay does not offer."""
+    conn = db.connect(database)
+    db.add(conn, SECRET.encode(), "zoë@example.org", "Zoë")
+    conn.close()
+    with SmtpServer(Mailbox(), smtputf8=False) as server:
+        report = run_send(server, database, edition_dir)
+    assert [(email, code) for email, code, _ in report.rejected] == [("zoë@example.org", 553)]
+    assert "SMTPUTF8" in report.rejected[0][2]
+    assert_exactly_once(server.mailbox, [email for email, _ in PEOPLE])
+    assert ledger(database)["zoë@example.org"] == "rejected"
+
+
+@pytest.mark.parametrize("address", ["x@y", "anna@example..org", "anna@@example.org", "anna@example.org>"])
+def test_addresses_that_are_not_addresses_are_refused(tmp_path, address):
+    conn = db.connect(tmp_path / "s.sqlite")
+    with pytest.raises(UserError, match="not an email address"):
+        db.add(conn, SECRET.encode(), address, "")
+    conn.close()

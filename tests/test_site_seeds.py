@@ -67,8 +67,10 @@ def test_every_ingested_article_has_its_page(seeds_site, articles):
         page = parse(seeds_site / meta["url"] / "index.html")
         assert text(page, "//h1") == [meta["title"]]
         assert text(page, "//article//p[contains(@class,'kicker')]") == [str(meta["category"])]
-        names = [str(a) for a in meta.get("authors", [])] or ["Redactie Sociaal Werk"]  # AUTHOR
+        names = [str(a) for a in meta.get("authors", [])]  # never AUTHOR: these pieces come from elsewhere
         assert text(page, "//a[@class='byline-name']") == names
+        credit = [f"Bron: {meta['source_name']}"] if not names and meta.get("source_name") else []
+        assert text(page, "//p[contains(@class, 'byline-source')]") == credit
         day = meta["date"]
         assert text(page, "//p[@class='article-meta']/time")[0].endswith(str(day.year))
         assert page.xpath("//p[@class='article-meta']/time/@datetime")[0].startswith(day.date().isoformat())

@@ -300,3 +300,9 @@ def write(folder: Path, count: int, seed: int = SEED, start: int = 0) -> list[Pa
         path.write_bytes(generated.data)
         written.append(path)
     return written
+
+
+def files(folder: Path) -> list[Path]:
+    """The pages of a corpus folder, in name order; hidden files (the ingest's record of first publications,
+    .published.toml) are not pages."""
+    return sorted(path for path in folder.iterdir() if not path.name.startswith("."))

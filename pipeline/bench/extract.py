@@ -15,6 +15,8 @@ from pathlib import Path
 
 import trafilatura
 
+from pipeline.bench import corpus
+
 
 def as_html(path: Path) -> str:
     text = path.read_text(encoding="utf-8")
@@ -26,7 +28,7 @@ def as_html(path: Path) -> str:
 
 def main(source: Path, out: Path) -> int:
     out.mkdir(parents=True, exist_ok=True)
-    for path in sorted(source.iterdir()):
+    for path in corpus.files(source):
         result = trafilatura.extract(
             as_html(path), output_format="markdown", with_metadata=True, include_comments=False
         )

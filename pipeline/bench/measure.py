@@ -34,6 +34,7 @@ class BenchError(RuntimeError):
 class Run:
     seconds: float
     peak_rss_mb: float
+    cpu_seconds: float = 0.0  # user and system time of every process of the command, orphans included
 
 
 def _subreaper() -> None:
@@ -43,16 +44,18 @@ def _subreaper() -> None:
         raise BenchError(f"cannot become a child subreaper: {os.strerror(ctypes.get_errno())}")
 
 
-def _reap_orphans(group: int) -> float:
-    """Wait for what is left of the command's process group; the largest peak RSS among them, in KB."""
-    largest, deadline = 0, time.monotonic() + ORPHAN_WAIT
+def _reap_orphans(group: int) -> tuple[float, float]:
+    """Wait for what is left of the command's process group: the largest peak RSS among them (KB) and their
+    CPU seconds."""
+    largest, cpu, deadline = 0, 0.0, time.monotonic() + ORPHAN_WAIT
     while True:
         try:
             pid, _, usage = os.wait4(-group, os.WNOHANG)
         except ChildProcessError:
-            return largest
+            return largest, cpu
         if pid:
             largest = max(largest, usage.ru_maxrss)
+            cpu += usage.ru_utime + usage.ru_stime
         elif time.monotonic() > deadline:
             os.killpg(group, signal.SIGKILL)
         else:
@@ -79,7 +82,7 @@ def measured(
         try:
             _, status, usage = os.wait4(process.pid, 0)
             seconds = time.perf_counter() - start
-            orphans = _reap_orphans(process.pid)
+            orphans, orphans_cpu = _reap_orphans(process.pid)
         except BaseException:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGTERM)
@@ -89,4 +92,5 @@ def measured(
     if process.returncode not in ok:
         tail = log.read_text(encoding="utf-8", errors="replace")[-LOG_TAIL:]
         raise BenchError(f"{' '.join(command)} exited with {process.returncode} (log: {log}):\n{tail}")
-    return Run(seconds, max(usage.ru_maxrss, orphans) / 1024)
+    cpu = usage.ru_utime + usage.ru_stime + orphans_cpu
+    return Run(seconds, max(usage.ru_maxrss, orphans) / 1024, cpu)

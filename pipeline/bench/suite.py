@@ -28,12 +28,29 @@ class Settings:
     digest_runs: int  # median of this many renderings
     seed: int
     work: Path  # corpora, content, sites and logs
+    real: Path | None = None  # real pages laid out like the extraction benchmark's (html/, ground-truth.json)
 
 
 def _figures(run: Run, pages: int | None = None) -> dict[str, float]:
     figures = {"seconds": round(run.seconds, 3), "peak_rss_mb": round(run.peak_rss_mb, 1)}
     if pages:
         figures["pages_per_s"] = round(pages / run.seconds, 1)
+        figures["pages_per_cpu_s"] = round(pages / max(run.cpu_seconds, 1e-6), 1)
+    return figures
+
+
+def _real(settings: Settings, say: Callable[[str], None]) -> dict[str, Any]:
+    """The ingest and trafilatura on the same real pages, one process each, as pages per CPU-second."""
+    assert settings.real is not None
+    pages = runners.real_pages(settings.real, settings.work / "real-pages")
+    count = sum(1 for _ in pages.iterdir())
+    ingest = _repeat(settings, partial(runners.ingest, pages, settings.work / "real-ingest", every=False))
+    baseline = _repeat(settings, partial(runners.trafilatura, pages, settings.work / "real-trafilatura"))
+    figures = {"pages": count, "ingest": _figures(ingest, count), "trafilatura": _figures(baseline, count)}
+    say(
+        f"real pages ({count}): ingest {figures['ingest']['pages_per_cpu_s']} pages/CPU-s, "
+        f"trafilatura {figures['trafilatura']['pages_per_cpu_s']}"
+    )
     return figures
 
 
@@ -78,7 +95,12 @@ def run(settings: Settings, say: Callable[[str], None]) -> dict[str, Any]:
     """Every measurement; the results as ``report`` expects them (without the targets)."""
     results: dict[str, Any] = {
         "machine": machine(),
-        "settings": {**asdict(settings), "work": str(settings.work), "digest_items": list(DIGEST_ITEMS)},
+        "settings": {
+            **asdict(settings),
+            "work": str(settings.work),
+            "real": str(settings.real) if settings.real else None,
+            "digest_items": list(DIGEST_ITEMS),
+        },
         "ingest": {},
         "trafilatura": {},
         "build": {},
@@ -96,6 +118,8 @@ def run(settings: Settings, say: Callable[[str], None]) -> dict[str, Any]:
         if size in settings.build_sizes:
             content = settings.work / f"ingest-{size}" / "content"
             results["build"][str(size)] = _builds(settings, size, source, content, say)
+    if settings.real is not None:
+        results["real"] = _real(settings, say)
     content = settings.work / f"ingest-{max(settings.sizes)}" / "content"
     results["digest"] = {
         str(items): runners.digest(content, items, settings.digest_runs) for items in DIGEST_ITEMS

@@ -11,10 +11,13 @@ from rich.console import Console
 
 from pipeline.bench import corpus, report, suite
 from pipeline.bench.measure import BenchError
+from pipeline.bench.runners import ROOT
 from pipeline.cli import UserError
 
 HELP = "measure ingest, site build and digest on generated corpora against their targets (table and JSON)"
 DEFAULT_SIZES = (2000, 10000)
+_SHARED_AEB = ROOT.parent / "shared" / "benchmarks" / "extraction" / "aeb"
+REAL_DEFAULT = _SHARED_AEB if (_SHARED_AEB / "html").is_dir() else ROOT / "tests" / "fixtures" / "aeb-sample"
 QUICK_SIZES = (100, 200)  # --quick: an end-to-end check in about a minute; its figures mean nothing
 # The site is built at the smallest size only by default: at 10,000 pages the five builds take over 10 minutes
 # on 2 cores, and the whole run would pass 15 (docs/bench.md has those figures).
@@ -59,6 +62,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--quick", action="store_true", help="sizes 100,200, builds at 100, 3 digest runs: a smoke test"
     )
+    parser.add_argument(
+        "--real",
+        type=Path,
+        default=REAL_DEFAULT,
+        metavar="DIR",
+        help="real pages laid out like the extraction benchmark's (html/*.html[.gz]); default: its 181 pages "
+        "when ../shared/benchmarks/extraction/aeb is there, else the 31 of tests/fixtures/aeb-sample",
+    )
 
 
 def _settings(args: argparse.Namespace) -> suite.Settings:
@@ -77,6 +88,7 @@ def _settings(args: argparse.Namespace) -> suite.Settings:
         digest_runs=3 if args.quick and args.digest_runs == 15 else args.digest_runs,
         seed=args.seed,
         work=(args.out / "work").resolve(),
+        real=args.real.resolve(),
     )
 
 

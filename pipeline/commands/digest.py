@@ -13,6 +13,7 @@ from pipeline.digest.config import DigestConfig, load_config
 from pipeline.digest.editions import Window, edition_window, explicit_window
 from pipeline.digest.publish import current_window, edition_for, read_content, write_edition, write_web
 from pipeline.digest.render import EmptyEdition
+from pipeline.plural import count
 from pipeline.site import fingerprint
 
 HELP = "render an edition of the email digest (and, with --web, its web version and the archive)"
@@ -78,8 +79,16 @@ def _digest(args: argparse.Namespace, config: DigestConfig) -> int:
     rendered = write_edition(out, config, edition)
     size = len(rendered.html.encode()) / 1024
     period = f"{window.since} to {window.until}"
-    print(f"edition {window.number} ({period}): {edition.count} articles, {size:.1f} KB -> {out}")
+    counted = count(edition.count, "article", "articles")
+    print(f"edition {window.number}, {edition.edition_line} ({period}): {counted}, {size:.1f} KB -> {out}")
+    if edition.count == 1:
+        print(
+            f"note: edition {window.number} holds one article only; check it is worth sending "
+            "(a wider window: --since/--until)",
+            file=sys.stderr,
+        )
     if args.web:
         published = write_web(args.web, config, content)
-        print(f"web: {len(published)} editions and the archive -> {args.web / config.web_path}")
+        editions = count(len(published), "edition", "editions")
+        print(f"web: {editions} and the archive -> {args.web / config.web_path}")
     return 0

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import datetime as dt
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -14,7 +13,7 @@ from rich.progress import Progress
 
 from pipeline import fsio
 from pipeline.cli import UserError
-from pipeline.ingest import batch, cache, report
+from pipeline.ingest import batch, cache, published, report
 from pipeline.ingest.overrides import OverrideError
 
 HELP = "Turn scraped pages (.txt, .html) into Pelican Markdown articles, with a report of every removed line."
@@ -30,12 +29,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=batch.Config.max_bytes,
         help="reject files larger than this (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--fallback-date",
-        default=batch.Config.fallback_date,
-        metavar="YYYY-MM-DD",
-        help="date of a page that mentions no date at all (default: %(default)s)",
     )
     parser.add_argument(
         "--jobs",
@@ -65,25 +58,28 @@ def run(args: argparse.Namespace) -> int:
 
 
 def ingest(args: argparse.Namespace) -> batch.Result:
-    """The ingest, holding the locks of what it writes (content folder, cache, report); what it did."""
+    """The ingest, holding the locks of what it writes (content and source folders, cache, report); what it
+    did."""
     if not args.source.is_dir():
         raise UserError(f"{args.source} is not a folder")
-    try:
-        dt.date.fromisoformat(args.fallback_date)
-    except ValueError:
-        raise UserError(f"--fallback-date {args.fallback_date!r} is not YYYY-MM-DD") from None
-    written = [args.out, *(path for path in (args.cache, args.report) if path)]
+    pages = [name for name, why in batch.candidates(args.source) if why is None]
+    # what it writes: the content folder, the cache, the report, and the record of first publications
+    written = [args.out, args.source, *(path for path in (args.cache, args.report) if path)]
     with fsio.locked(written, "ingest"):
         fsio.sweep(args.out, args.cache)
         if args.report:
             fsio.sweep_beside(args.report)
-        return _ingest(args)
+        return _ingest(args, pages)
 
 
-def _ingest(args: argparse.Namespace) -> batch.Result:
-    config = batch.Config(args.source, args.out, max_bytes=args.max_bytes, fallback_date=args.fallback_date)
+def _ingest(args: argparse.Namespace, pages: list[str]) -> batch.Result:
+    config = batch.Config(args.source, args.out, max_bytes=args.max_bytes)
+    try:
+        published.record(args.source, pages, published.today())
+    except published.StateError as exc:
+        raise UserError(str(exc)) from None
     console, errors = Console(quiet=args.quiet), Console(stderr=True)
-    total = batch.count_pages(args.source)
+    total = len(pages)
     with report.Shown(table=not args.quiet) as shown:
         try:
             with contextlib.ExitStack() as stack:

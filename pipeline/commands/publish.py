@@ -1,14 +1,17 @@
 """``python -m pipeline publish``: what `make publish` runs; see README ("The site") and docs/settings.md.
 
-0. Take the locks of the folders it writes (content, output, reports, cache): one publish at a time.
-1. Nothing changed (the inputs' fingerprint equals the last publish's, and its site and report are there):
-   say so in one line and stop.
+0. Take the locks of the folders it writes (sources: the records of first publications and addresses;
+   content, output, reports, cache): one publish at a time.
+1. Nothing changed (the inputs' fingerprint equals the last publish's, the output holds that build, by the
+   stamp inside it, and the report is there): say so in one line and stop.
 2. Ingest the sources into the content folder, unchanged pages from the ingest cache. Rejected pages are
    left out; the rest is published, and the last line and the exit status (1) say how many were rejected.
 3. Build the site with Pelican into a new numbered build beside the output (any error fails the build), with
    Pelican's content cache; meanwhile the digest hook writes the digest's web version beside it.
-4. Move the digest's files into the build, flip the output link to it in one rename, save the fingerprint:
-   its parts were each taken before they were read, so an edit saved during the build is published next time.
+4. Move the digest's files into the build, write the redirect pages of articles that moved, stamp the build,
+   flip the output link to it in one rename, save the fingerprint: its parts were each taken before they
+   were read (the pipeline's own records in the sources after it wrote them), so an edit saved during the
+   build is published next time.
 A failure at any step stops before the flip: the last good site stays, and the next run builds again.
 """
 
@@ -27,10 +30,16 @@ from pelican.settings import read_settings
 from pipeline import children, fsio
 from pipeline.cli import UserError, build_parser
 from pipeline.commands import ingest as ingest_command
-from pipeline.site import fingerprint, publish
+from pipeline.ingest import published
+from pipeline.ingest import report as ingest_report
+from pipeline.plural import count
+from pipeline.site import fingerprint, publish, redirects
 
 HELP = "Ingest, build the site and the digest's web version, and swap them into place (nothing if unchanged)."
 FINGERPRINT = "publish.fingerprint"
+# what the pipeline itself writes into the sources (first publications, earlier addresses): in the
+# fingerprint as the run left them, not as it found them
+RECORDS = (published.FILE_NAME, redirects.FILE_NAME)
 PELICAN_CACHE = "pelican"
 INGEST_CACHE = "ingest"
 # Pelican's content cache: the Markdown of an unchanged file is not read again (stamped by content hash).
@@ -63,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.settings.is_file():
         raise UserError(f"settings file not found: {args.settings}")
     # the output's builds, not the output: a link whose target changes with every publish
-    written = [args.content, publish.builds(args.output), args.reports, args.cache]
+    written = [args.sources, args.content, publish.builds(args.output), args.reports, args.cache]
     with fsio.locked(written, "publish") as held:
         fsio.sweep(args.reports, args.cache)  # the ingest sweeps the content folder
         return _publish(args, held)
@@ -76,24 +85,31 @@ def _publish(args: argparse.Namespace, held: list[int]) -> int:
     stamp, report = args.cache / FINGERPRINT, args.reports / "ingest.json"
     parts = _parts(args, parameters)  # before anything reads the inputs
     last = _last(stamp)
-    if last and last[0] == fingerprint.combine(parts) and _built(args.output, report):
+    if last and last[0] == fingerprint.combine(parts) and _built(args.output, report, last[0]):
         print(f"Nothing changed since the last publish: {args.output}/ is up to date.")
         return _rejected(last[1], report)
     rejected = _ingest(args, report)
     parts["content"] = fingerprint.folder_part(args.content)  # as the ingest left it, before Pelican reads it
     build = publish.new_build(args.output)
     try:
-        _build(args, parameters, build, held)
+        siteurl, moved = _build(args, parameters, build, held, parts)
     except BaseException:
         shutil.rmtree(build, ignore_errors=True)
         raise
     fsio.atomic_write_text(stamp, f"{fingerprint.combine(parts)}\n{rejected}\n")
-    print(publish.summary(args.output, os.environ.get("SITEURL", "")))
+    print(publish.summary(args.output, siteurl))
+    if moved:
+        print(f"  {count(moved, 'redirect page', 'redirect pages')} at earlier addresses of articles")
+    if text := ingest_report.undated(report, args.sources):
+        print(text)
     return _rejected(rejected, report)
 
 
-def _build(args: argparse.Namespace, parameters: list[str], build: Path, held: list[int]) -> None:
-    """Pelican into `build` while the digest hook writes beside it; the two joined, then flipped live."""
+def _build(
+    args: argparse.Namespace, parameters: list[str], build: Path, held: list[int], parts: dict[str, str]
+) -> tuple[str, int]:
+    """Pelican into `build` while the digest hook writes beside it; the two joined, the redirect pages added,
+    the build stamped and flipped live. The SITEURL and the number of redirect pages."""
     digest_dir = build.with_name(build.name + ".digest")
     try:
         digest = _start_digest(args.digest_web, digest_dir, held)
@@ -107,13 +123,24 @@ def _build(args: argparse.Namespace, parameters: list[str], build: Path, held: l
         _move_into(digest_dir, build)
     finally:
         shutil.rmtree(digest_dir, ignore_errors=True)
+    settings = _settings(args)
+    moved = redirects.update(args.sources, args.content, build, settings)
+    parts["records"] = fingerprint.files_part(args.sources, RECORDS)  # as this run left them
+    siteurl = str(settings["SITEURL"])
+    publish.stamp(build, fingerprint.combine(parts), siteurl)
     publish.swap(build, args.output)
+    return siteurl, moved
+
+
+def _settings(args: argparse.Namespace) -> dict:
+    """Pelican's settings (PATH given: the content folder may not be there before the first ingest)."""
+    return read_settings(str(args.settings), override={"PATH": os.getcwd()})
 
 
 def _parts(args: argparse.Namespace, parameters: list[str]) -> dict[str, str]:
-    # the theme Pelican will use (PATH given: the content folder may not be there before the first ingest)
-    theme = Path(read_settings(str(args.settings), override={"PATH": os.getcwd()})["THEME"])
-    return fingerprint.inputs(args.sources, args.content, theme, args.settings, parameters)
+    theme = Path(_settings(args)["THEME"])  # the theme Pelican will use
+    parts = fingerprint.inputs(args.sources, args.content, theme, args.settings, parameters, skip=RECORDS)
+    return parts | {"records": fingerprint.files_part(args.sources, RECORDS)}
 
 
 def _last(stamp: Path) -> tuple[str, int] | None:
@@ -129,9 +156,10 @@ def _last(stamp: Path) -> tuple[str, int] | None:
         return None
 
 
-def _built(output: Path, report: Path) -> bool:
-    """What the last publish made is still there."""
-    return (output / "index.html").is_file() and report.is_file()
+def _built(output: Path, report: Path, last: str) -> bool:
+    """What the last publish made is still there: the output holds that very build (its stamp; `make html`
+    writes another site there), and the report."""
+    return report.is_file() and publish.stamped(output).get("fingerprint") == last
 
 
 def _ingest(args: argparse.Namespace, report: Path) -> int:

@@ -11,6 +11,7 @@ from pipeline.digest import subscribers as db
 from pipeline.digest.config import load_config
 from pipeline.digest.publish import load_rendered
 from pipeline.digest.send import Report, Sender, exclusive, pending, send_edition, send_test
+from pipeline.plural import count
 
 HELP = "send a rendered edition by SMTP, once per subscriber (safe to run again after a stop)"
 EXIT_REJECTED = 1  # the run finished, but the server refused some recipients for good
@@ -45,7 +46,8 @@ def _dry_run(conn, edition: int) -> int:
     todo = pending(conn, edition)
     for subscriber in todo:
         print(subscriber.email)
-    print(f"dry run: edition {edition} would go to {len(todo)} subscribers; nothing was sent")
+    who = count(len(todo), "subscriber", "subscribers")
+    print(f"dry run: edition {edition} would go to {who}; nothing was sent")
     return 0
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from pipeline.cli import UserError
 from pipeline.digest import subscribers as db
 from pipeline.digest.config import load_config
+from pipeline.plural import count
 
 HELP = "manage the digest's subscribers (SQLite database DIGEST_DATABASE)"
 
@@ -45,7 +46,7 @@ def _import(conn, args: argparse.Namespace) -> int:
     added, problems = db.import_csv(conn, db.secret_from_env(), args.csv)
     for problem in problems:
         print(f"skipped {problem}", file=sys.stderr)
-    print(f"imported {added} new subscribers from {args.csv}")
+    print(f"imported {count(added, 'new subscriber', 'new subscribers')} from {args.csv}")
     return 1 if problems else 0
 
 

@@ -20,13 +20,20 @@ from pipeline.cli import UserError
 
 CADENCES = ("weekly", "monthly", "triannual")
 SECURITIES = ("none", "starttls", "tls")
-ENV_OVERRIDES = ("DIGEST_DATABASE", "DIGEST_SMTP_HOST", "DIGEST_SMTP_PORT", "DIGEST_SMTP_SECURITY")
+ENV_OVERRIDES = (
+    "DIGEST_DATABASE",
+    "DIGEST_SMTP_HOST",
+    "DIGEST_SMTP_PORT",
+    "DIGEST_SMTP_SECURITY",
+    "DIGEST_OUTPUT",
+)
 
 DEFAULTS: dict[str, Any] = {
     "DIGEST_TITLE": None,  # None: SITENAME
     "DIGEST_TAGLINE": "Nieuwsbrief voor het sociaal domein",
     "DIGEST_CADENCE": "triannual",
     "DIGEST_FIRST_EDITION": "2014-01-01",
+    "DIGEST_EDITION_LINE": "Nummer {issue} · {year}",
     "DIGEST_MAX_ITEMS": 12,
     "DIGEST_UTM": {"utm_source": "nieuwsbrief", "utm_medium": "email", "utm_campaign": "nummer-{number}"},
     "DIGEST_EDITORIALS": "editions",
@@ -55,6 +62,7 @@ class DigestConfig:
     tagline: str
     cadence: str
     first_edition: date
+    edition_line: str
     max_items: int
     utm: dict[str, str]
     editorials: str
@@ -101,6 +109,17 @@ def load_config(path: Path = Path("publishconf.py")) -> DigestConfig:
     return _build(settings, values)
 
 
+def _edition_line(pattern: str) -> str:
+    """DIGEST_EDITION_LINE, checked: it may use {issue}, {year}, {month} and {number}, nothing else."""
+    try:
+        pattern.format(issue=1, year=2018, month="juni", number=1)
+    except (KeyError, IndexError, ValueError) as exc:
+        raise UserError(
+            f"DIGEST_EDITION_LINE may use {{issue}}, {{year}}, {{month}}, {{number}}: {exc}"
+        ) from None
+    return pattern
+
+
 def _build(settings: dict[str, Any], v: dict[str, Any]) -> DigestConfig:
     if v["DIGEST_CADENCE"] not in CADENCES:
         raise UserError(f"DIGEST_CADENCE must be one of {', '.join(CADENCES)}, not {v['DIGEST_CADENCE']!r}")
@@ -120,6 +139,7 @@ def _build(settings: dict[str, Any], v: dict[str, Any]) -> DigestConfig:
         tagline=v["DIGEST_TAGLINE"],
         cadence=v["DIGEST_CADENCE"],
         first_edition=first,
+        edition_line=_edition_line(v["DIGEST_EDITION_LINE"]),
         max_items=int(v["DIGEST_MAX_ITEMS"]),
         utm=dict(v["DIGEST_UTM"]),
         editorials=v["DIGEST_EDITORIALS"],

@@ -53,6 +53,17 @@ def _next_month(start: date, months: int) -> date:
     return date(start.year + year, month0 + 1, 1)
 
 
+def issue_in_year(cadence: str, window: Window) -> tuple[int, int]:
+    """(number within its year, year), as the magazine counts its issues: "Nummer 2 · 2018" is the second
+    period of 2018 (the ISO week for a weekly edition, the month for a monthly one)."""
+    if cadence == "weekly":
+        year, week, _ = window.since.isocalendar()
+        return week, year
+    day = window.until
+    start = _period_index(cadence, date(day.year, 1, 1))
+    return _period_index(cadence, day) - start + 1, day.year
+
+
 def edition_number(cadence: str, first: date, day: date) -> int:
     """The number of the edition whose period holds ``day``."""
     number = _period_index(cadence, day) - _period_index(cadence, first) + 1

@@ -18,6 +18,7 @@ from pipeline.digest.message import build_message, mailbox, sender, unsubscribe_
 from pipeline.digest.render import TEMPLATES, Edition, Rendered, build_edition, render
 from pipeline.digest.select import DigestArticle, in_window, read_articles, read_editorial
 from pipeline.fsio import atomic_write_bytes, atomic_write_text
+from pipeline.site.dates import nl_count
 
 CLIP_BYTES = 102 * 1024  # Gmail clips a message whose HTML is larger than this
 PREVIEW_TOKEN = "voorbeeld"  # the token in digest.eml's headers; real tokens are made per subscriber
@@ -128,6 +129,7 @@ def write_web(site: Path, config: DigestConfig, content: Content) -> list[int]:
         atomic_write_text(root / str(number) / "index.html", html, durable=False)  # one an edition
         entries.append(edition)
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
+    env.filters["plural"] = nl_count
     page = env.get_template("archive.html.j2").render(
         editions=list(reversed(entries)), config=config, home=f"{config.siteurl}/"
     )

@@ -12,25 +12,28 @@ import html
 import re
 import textwrap
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import css_inline
 import jinja2
 from babel.dates import format_date
 from mjml import mjml2html
 
 from pipeline.cli import UserError
 from pipeline.digest.config import DigestConfig
-from pipeline.digest.editions import Window
+from pipeline.digest.editions import Window, issue_in_year
 from pipeline.digest.select import DigestArticle, Editorial
-from pipeline.digest.text import byline, render_text
+from pipeline.digest.text import TEMPLATES, byline, render_text
+from pipeline.plural import count
+from pipeline.site.dates import nl_count
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "themes" / "movisies" / "email"
 # A stand-in URL without characters that HTML escaping would change, replaced per recipient.
 UNSUBSCRIBE = "https://unsubscribe.invalid/placeholder"
 TITLE_MAX = 160  # characters; a title longer than this is shortened in the email (never on the site)
 LEDE_MAX = 320
 OVERFLOW_FACTOR = 3  # past DIGEST_MAX_ITEMS, at most this many times as many titles are listed
+CONTENTS_MIN = 3  # "In dit nummer" points into an edition of at least this many articles (cover lines)
+PREHEADER_MAX = 150
 SERIES_COLOURS = {"blog": "#b5432f", "interview": "#1d6f78", "opinion": "#6d4aa6", "other": "#8a6a12"}
 
 
@@ -46,6 +49,8 @@ class Edition:
     """Everything the templates show, already chosen, ordered and shortened."""
 
     window: Window
+    line: str  # DIGEST_EDITION_LINE
+    issue: tuple[int, int]  # number within the year, year
     title: str
     tagline: str
     publisher: str
@@ -67,7 +72,14 @@ class Edition:
 
     @property
     def edition_line(self) -> str:
-        return f"Nummer {self.number} · {format_date(self.window.until, 'MMMM y', locale='nl')}"
+        """ "Nummer 2 · 2018", as DIGEST_EDITION_LINE says (the running number is only in the web address)."""
+        issue, year = self.issue
+        month = format_date(self.window.until, "MMMM", locale="nl")
+        return self.line.format(issue=issue, year=year, month=month, number=self.number)
+
+    @property
+    def has_contents_list(self) -> bool:
+        return self.count >= CONTENTS_MIN
 
     @property
     def contents(self) -> list[DigestArticle]:
@@ -81,14 +93,21 @@ class Edition:
 
     @property
     def subject(self) -> str:
-        lead = f": {self.featured.title}" if self.featured else ""
-        return one_line(textwrap.shorten(f"{self.title} nr. {self.number}{lead}", 110, placeholder=" …"))
+        """The editorial's `Subject:` when it gives one (it says what the edition is about), else the featured
+        article's title."""
+        lead = self.featured.title if self.featured else ""
+        lead = self.editorial.subject if self.editorial and self.editorial.subject else lead
+        text = f"{self.title} · {self.edition_line}" + (f": {lead}" if lead else "")
+        return one_line(textwrap.shorten(text, 110, placeholder=" …"))
 
     @property
     def preheader(self) -> str:
-        noun = "artikel" if self.count == 1 else "artikelen"
+        """The preview line: the editorial's opening, else what the edition holds."""
+        if self.editorial and self.editorial.text:
+            return textwrap.shorten(self.editorial.text, PREHEADER_MAX, placeholder=" …")
         titles = " · ".join(a.title for a in self.contents)
-        return textwrap.shorten(f"{self.edition_line}, {self.count} {noun}: {titles}", 150, placeholder=" …")
+        counted = count(self.count, "artikel", "artikelen", "nl")
+        return textwrap.shorten(f"{self.edition_line}, {counted}: {titles}", PREHEADER_MAX, placeholder=" …")
 
     def series_key(self, article: DigestArticle) -> str:
         return self.series_keys.get(article.series, "other")
@@ -141,6 +160,8 @@ def build_edition(
     campaign = {k: v.format(number=window.number) for k, v in config.utm.items()}
     return Edition(
         window=window,
+        line=config.edition_line,
+        issue=issue_in_year(config.cadence, window),
         title=config.title,
         tagline=config.tagline,
         publisher=config.pelican.get("AUTHOR", config.title),
@@ -211,6 +232,7 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.globals["byline"] = byline
+    env.filters["plural"] = nl_count
     return env
 
 
@@ -229,7 +251,14 @@ def mjml_to_html(source: str) -> str:
     leftover = re.search(r"</?mj-[a-z-]+", out)
     if leftover:
         raise UserError(f"the email template uses an unknown MJML tag: {leftover.group(0)}>")
-    return out
+    return _INLINER.inline(out)
+
+
+# MRML leaves the CSS of `mj-style` (and its own resets) in <style>, which Gmail's apps drop for accounts
+# that are not Google's: every rule that can be is written into the elements' style attributes (css-inline,
+# a maintained inliner of real CSS cascade and specificity, which our own code would only approximate);
+# @media rules (the phone layout, dark mode) can't be and stay in <style> for the clients that read it.
+_INLINER = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
 
 
 def render(edition: Edition, *, web: bool = False) -> Rendered:

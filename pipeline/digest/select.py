@@ -21,7 +21,9 @@ from pelican.utils import pelican_open
 from pipeline import sanitize
 from pipeline.cli import UserError
 from pipeline.digest.editions import Window
+from pipeline.ingest.write import DATED_HERE
 from pipeline.site import cachefiles  # noqa: F401  (Pelican's cache files saved whole, read with care)
+from pipeline.site.magazine import credited_authors
 
 _HEADER_END = re.compile(r"\n[ \t]*\n")  # the Markdown metadata header ends at the first blank line
 _SUMMARY = re.compile(r"^summary[ \t]*:", re.IGNORECASE | re.MULTILINE)
@@ -48,6 +50,8 @@ class DigestArticle:
     roles: tuple[str, ...]
     lede: str
     pullquote: str
+    source: str = ""  # whom a piece without a named author is from ("Bron: Movisies")
+    dated_here: bool = False  # its page gave no date: dated by its first publication on the site
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,8 @@ class Editorial:
     title: str
     author: str
     body_html: Markup
+    text: str  # the body as plain text on one line: the edition's preview text
+    subject: str  # its `Subject:`, the edition's subject line; "" when the editor gave none
 
 
 def plain(text: str) -> str:
@@ -128,10 +134,12 @@ def _digest_article(article: Article, siteurl: str) -> DigestArticle:
         url=f"{siteurl}/{article.url}",
         day=article.date.date(),
         series=(getattr(article, "category", None) and str(article.category)) or "",
-        authors=tuple(plain(str(author)) for author in getattr(article, "authors", [])),
+        authors=tuple(plain(str(author)) for author in credited_authors(article)),
         roles=tuple(plain(role) for role in roles.split(";")) if roles.strip() else (),
         lede=plain(article.summary or ""),
         pullquote=plain(str(meta.get("pullquote", "") or "")),
+        source=plain(str(meta.get("source_name", "") or "")),
+        dated_here=meta.get("dated_by") == DATED_HERE,
     )
 
 
@@ -148,4 +156,5 @@ def read_editorial(content: Path, folder: str, settings: dict[str, Any], number:
     page = readers.read_file(str(content), str(path.relative_to(content)), content_class=Page, context={})
     author = plain(str(page.metadata.get("author", "") or ""))
     body = sanitize.html(page.content, sanitize.EMAIL)
-    return Editorial(title=plain(page.title), author=author, body_html=Markup(body.strip()))
+    subject = plain(str(page.metadata.get("subject", "") or ""))
+    return Editorial(plain(page.title), author, Markup(body.strip()), plain(body), subject)

@@ -31,6 +31,7 @@ from pipeline.digest.render import Rendered
 from pipeline.digest.subscribers import Subscriber
 
 TEST_TOKEN = "test"  # the token in a --test-to message: it unsubscribes no one
+SMTPUTF8_MISSING = 553  # recorded for an address the relay cannot take (no SMTPUTF8): that recipient only
 
 
 @dataclass
@@ -145,6 +146,8 @@ class Connection:
             self._fail(code, reply)
         except smtplib.SMTPResponseException as exc:
             self._fail(exc.smtp_code, exc.smtp_error)
+        except smtplib.SMTPNotSupportedError as exc:  # an address in another script, a relay without SMTPUTF8
+            raise Permanent(SMTPUTF8_MISSING, f"not sent: {exc}") from None
         except (smtplib.SMTPException, OSError) as exc:
             self.close()
             raise Transient(str(exc) or type(exc).__name__) from None

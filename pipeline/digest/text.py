@@ -1,18 +1,25 @@
-"""The plain-text twin of an edition: written for reading in a text-only client, wrapped at 72 columns."""
+"""The plain-text twin of an edition, from ``digest.txt.j2``: for reading in a text-only client, wrapped at 72
+columns."""
 
 from __future__ import annotations
 
+import functools
+import re
 import textwrap
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+import jinja2
 from babel.dates import format_date
 
 if TYPE_CHECKING:
     from pipeline.digest.render import Edition
     from pipeline.digest.select import DigestArticle
 
+TEMPLATES = Path(__file__).resolve().parents[2] / "themes" / "movisies" / "email"
 WIDTH = 72
+_BLANK_LINES = re.compile(r"\n{3,}")  # the template's blocks leave runs of blank lines: one is kept
 HEAVY = "=" * WIDTH
 LIGHT = "-" * WIDTH
 
@@ -30,14 +37,15 @@ def wrap(text: str, indent: str = "") -> str:
 
 
 def byline(article: DigestArticle, with_roles: bool = False) -> str:
-    """ "Door A (rol) en B · 15 november 2023", or only the date when no author is known."""
+    """ "Door A (rol) en B · 15 november 2023"; "Bron: Movisies · ..." for a piece that names no author;
+    only the date when neither is known. "geplaatst op" for a date that is the first publication here."""
     names = [
         f"{name} ({article.roles[i]})" if with_roles and i < len(article.roles) and article.roles[i] else name
         for i, name in enumerate(article.authors)
     ]
-    day = format_date(article.day, "d MMMM y", locale="nl")
+    day = ("geplaatst op " if article.dated_here else "") + format_date(article.day, "d MMMM y", locale="nl")
     if not names:
-        return day
+        return f"Bron: {article.source} · {day}" if article.source else day[0].upper() + day[1:]
     joined = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} en {names[-1]}"
     return f"Door {joined} · {day}"
 
@@ -79,58 +87,21 @@ def html_to_text(fragment: str) -> str:
     return parser.text()
 
 
-def _item(edition: Edition, article: DigestArticle, featured: bool = False) -> str:
-    lines = [wrap(article.title), wrap(byline(article, with_roles=featured)), ""]
-    if article.lede:
-        lines += [wrap(article.lede), ""]
-    if featured and article.pullquote:
-        lines += [wrap(article.pullquote, indent="    "), ""]
-    lines.append(f"Lees verder: {edition.link(article)}")
-    return "\n".join(lines)
+@functools.cache
+def _environment() -> jinja2.Environment:
+    """Plain text, not HTML: no autoescape. Wording and layout are in the template, beside the MJML one."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(wrap=wrap, as_text=html_to_text)
+    env.globals.update(byline=byline, heavy=HEAVY, light=LIGHT)
+    return env
 
 
 def render_text(edition: Edition, unsubscribe_url: str) -> str:
-    """The whole text part; ``unsubscribe_url`` is the recipient's own link (or a stand-in)."""
-    parts = [
-        "\n".join([edition.title.upper(), edition.tagline, edition.edition_line]),
-        f"Bekijk in je browser:\n{edition.web_url}",
-    ]
-    if edition.editorial:
-        signed = f"\n\n{edition.editorial.author}" if edition.editorial.author else ""
-        parts += [HEAVY, f"REDACTIONEEL\n\n{html_to_text(edition.editorial.body_html)}{signed}"]
-    contents = [
-        wrap(f"{a.series or 'Overig'}: {a.title}", indent="  ").replace("  ", "* ", 1)
-        for a in edition.contents
-    ]
-    parts += [HEAVY, "IN DIT NUMMER\n\n" + "\n".join(contents)]
-    if edition.featured:
-        kicker = f"UITGELICHT · {(edition.featured.series or 'Overig').upper()}"
-        parts += [HEAVY, kicker, _item(edition, edition.featured, featured=True)]
-    for section in edition.sections:
-        items = [_item(edition, article) for article in section.articles]
-        parts += [HEAVY, section.label.upper(), f"\n\n{LIGHT}\n\n".join(items)]
-    if edition.overflow:
-        parts += [HEAVY, _overflow(edition)]
-    parts += [HEAVY, _colofon(edition, unsubscribe_url)]
-    return "\n\n".join(parts) + "\n"
-
-
-def _overflow(edition: Edition) -> str:
-    titles = [wrap(f"* {a.title}") for a in edition.overflow_listed]
-    rest = len(edition.overflow) - len(edition.overflow_listed)
-    if rest:
-        titles.append(f"... en nog {rest} meer.")
-    return (
-        "OOK IN DEZE PERIODE\n\n" + "\n".join(titles) + f"\n\nLees alles in de webversie:\n{edition.web_url}"
-    )
-
-
-def _colofon(edition: Edition, unsubscribe_url: str) -> str:
-    about = wrap(
-        f"{edition.title} is een uitgave van de {edition.publisher}. Je ontvangt deze nieuwsbrief omdat "
-        f"je je hebt aangemeld op {edition.site_host}."
-    )
-    return (
-        f"COLOFON\n\n{about}\n\nAfmelden voor deze nieuwsbrief:\n{unsubscribe_url}\n\n"
-        f"Alle nummers:\n{edition.archive_url}"
-    )
+    """The whole text part (digest.txt.j2); ``unsubscribe_url``: the recipient's own link, or a stand-in."""
+    text = _environment().get_template("digest.txt.j2").render(e=edition, unsubscribe_url=unsubscribe_url)
+    return _BLANK_LINES.sub("\n\n", text).strip() + "\n"

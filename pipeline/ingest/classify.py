@@ -15,6 +15,7 @@ from collections import Counter
 from pipeline.ingest import fields
 from pipeline.ingest.rules import Rules
 from pipeline.model import SERIES, Article, BlockKind
+from pipeline.plural import count
 
 _QUOTED = re.compile(r"[‘“„\"](.+?)[’”\"]")
 
@@ -60,15 +61,23 @@ def _scores(article: Article, rules: Rules) -> tuple[Counter[str], list[str]]:
             evidence.append(f"{series} +{value:.1f}: {note}")
 
     questions = sum(block.kind is BlockKind.QUESTION for block in article.blocks)
-    add("interview", weights["qa_turns"] * bool(questions), f"{questions} question-and-answer turns")
+    add(
+        "interview",
+        weights["qa_turns"] * bool(questions),
+        count(questions, "question-and-answer turn", "question-and-answer turns"),
+    )
     attributed = len(cues["attributed_quote"].findall(text)) + len(cues["quote_then_speaker"].findall(text))
     add(
         "interview",
         weights["attributed_quotes"] * min(attributed, 4),
-        f"{attributed} quotes attributed to people",
+        count(attributed, "quote", "quotes") + " attributed to people",
     )
     talk = len(cues["conversation"].findall(text))
-    add("interview", weights["conversation"] * min(talk, 2), f"{talk} phrases framing a conversation")
+    add(
+        "interview",
+        weights["conversation"] * min(talk, 2),
+        count(talk, "phrase", "phrases") + " framing a conversation",
+    )
     share = sum(len(quote) for quote in _QUOTED.findall(text)) / max(len(text), 1)
     add("interview", weights["quote_share"] * share, f"{share:.0%} of the text in quotes")
 

@@ -475,6 +475,8 @@ def _duplicates(lines: list[Line], rules: Rules, least: int) -> None:
         teaser = line.text.rstrip(".… ").rstrip()
         if len(teaser) < rules.limits["teaser_min_chars"]:
             continue
+        if not (line.text.endswith(("...", "…")) or not ends_sentence(line, rules)):
+            continue  # a teaser is cut off: only such a line is compared with the others
         origin = next(
             (
                 other
@@ -483,6 +485,5 @@ def _duplicates(lines: list[Line], rules: Rules, least: int) -> None:
             ),
             None,
         )
-        cut = line.text.endswith(("...", "…")) or not ends_sentence(line, rules)
-        if origin is not None and cut:
+        if origin is not None:
             mark(line, Role.DUPLICATE, f"teaser repeating the start of line {origin.number}")

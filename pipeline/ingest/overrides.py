@@ -16,10 +16,12 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from pipeline.ingest import published
 from pipeline.model import SERIES, Article, Author
 
 FILE_NAME = "overrides.toml"
 KEYS = ("series", "title", "date", "authors", "tags", "status")
+FIRST_PUBLISHED = "first_published"  # from .published.toml, not an editor's key
 STATUSES = ("published", "draft", "hidden")
 
 
@@ -28,7 +30,19 @@ class OverrideError(ValueError):
 
 
 def load(folder: Path) -> dict[str, dict[str, Any]]:
-    """The overrides for each source file name, checked; {} when there is no override file."""
+    """The fixed fields of each source file name: the editors' overrides, checked, and the day of its first
+    publication on this site (``.published.toml``); {} when there is neither file."""
+    data = _overrides(folder)
+    try:
+        first = published.load(folder)
+    except published.StateError as exc:
+        raise OverrideError(str(exc)) from None
+    for name, day in first.items():
+        data.setdefault(name, {})[FIRST_PUBLISHED] = day.isoformat()
+    return data
+
+
+def _overrides(folder: Path) -> dict[str, dict[str, Any]]:
     path = folder / FILE_NAME
     if not path.is_file():
         return {}
@@ -103,8 +117,11 @@ def _author(value: str | dict[str, str]) -> Author:
 
 
 def apply(article: Article, fields: dict[str, Any]) -> Article:
-    """Set the overridden fields and note each in ``article.overridden``."""
+    """Set the overridden fields and note each in ``article.overridden``; date a page without a date of its
+    own (nor an editor's) by its first publication here."""
     for key, value in fields.items():
+        if key == FIRST_PUBLISHED:
+            continue
         if key == "authors":
             article.authors = [author for author in map(_author, value) if author.name]
         elif key == "tags":
@@ -117,4 +134,7 @@ def apply(article: Article, fields: dict[str, Any]) -> Article:
         else:
             setattr(article, key, str(value).strip())
         article.overridden.append(key)
+    if article.date is None and FIRST_PUBLISHED in fields:
+        article.date, article.date_source = fields[FIRST_PUBLISHED], "first publication on this site"
+        article.dated_here = True
     return article

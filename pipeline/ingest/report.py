@@ -11,13 +11,15 @@ from rich.console import Console
 from rich.table import Table
 
 from pipeline.fsio import AtomicFile
+from pipeline.ingest import overrides
 from pipeline.ingest.batch import Outcome, Result
 from pipeline.ingest.spool import Spool
+from pipeline.plural import count
 
 
 def entry(outcome: Outcome) -> dict[str, Any]:
     article = outcome.article
-    from_page = bool(article and article.date and not article.date_source.startswith("fallback"))
+    from_page = bool(article and article.date and not article.dated_here)
     return {
         "source": outcome.source,
         "status": "ok" if outcome.ok else "rejected",
@@ -32,9 +34,12 @@ def entry(outcome: Outcome) -> dict[str, Any]:
         "date": article.date if from_page else None,
         "date_source": article.date_source if article else None,
         "written_date": article.date if article else None,
+        "date_evidence": article.date_evidence if article else [],
+        "date_hints": article.date_hints if article else [],
         "tags": article.tags if article else [],
         "summary": article.summary if article else None,
         "source_magazine": (article.source_magazine or None) if article else None,
+        "source_name": (article.source_name or None) if article else None,
         "overridden": article.overridden if article else [],
         "warnings": (article.warnings if article else []) + outcome.notes,
         "removed": outcome.removed,
@@ -100,6 +105,7 @@ class Summary:
     confidence: float
     title: str
     cached: bool
+    dated_here: str  # the day of its first publication here, for a page without a date of its own
 
     @property
     def ok(self) -> bool:
@@ -116,6 +122,7 @@ class Summary:
             a.confidence if a else 0.0,
             a.title if a else "",
             outcome.cached,
+            (a.date or "") if a and a.dated_here else "",
         )
 
 
@@ -129,7 +136,8 @@ class Shown(Spool[Summary]):
         self.table = table  # whether pages ingested this run are listed (not --quiet)
 
     def add(self, outcome: Outcome) -> None:
-        if outcome.notes or not outcome.ok or (self.table and not outcome.cached):
+        undated = bool(outcome.article and outcome.article.dated_here)
+        if outcome.notes or not outcome.ok or undated or (self.table and not outcome.cached):
             self.append(Summary.of(outcome))
 
 
@@ -151,11 +159,42 @@ def show(result: Result, shown: Shown, console: Console, errors: Console) -> Non
             )
         for note in page.notes:
             errors.print(f"note {page.source}: {note}", markup=False, highlight=False, soft_wrap=True)
+        if page.dated_here:
+            errors.print(
+                f"undated {page.source}: no date on the page; dated {page.dated_here}, its first publication"
+                f" here (set the real date in {overrides.FILE_NAME})",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
     for line in result.ignored:
         errors.print(f"ignored {line}", markup=False, highlight=False, soft_wrap=True)
     console.print(
         f"{result.pages - result.rejected} written, {result.rejected} rejected, {len(result.ignored)} ignored"
-        + (f" ({result.cached} unchanged pages from the cache)" if result.cached else ""),
+        + (
+            f" ({count(result.cached, 'unchanged page', 'unchanged pages')} from the cache)"
+            if result.cached
+            else ""
+        ),
         markup=False,
         highlight=False,
     )
+
+
+def undated(report: Path, sources: Path) -> str:
+    """What `make publish` ends with: the articles dated by their first publication here, each with the
+    line of overrides.toml that sets its real date (and the dates its page only mentions); "" when none."""
+    documents = json.loads(report.read_text(encoding="utf-8"))["documents"]
+    found = [doc for doc in documents if doc.get("status") == "ok" and doc.get("date") is None]
+    if not found:
+        return ""
+    lines = [
+        f'Dated by their first publication here ("geplaatst op"), no date on the page: '
+        f"{count(len(found), 'article', 'articles')}. Set the real date with a line in "
+        f"{sources / overrides.FILE_NAME}:"
+    ]
+    for doc in found:
+        lines.append(f"  {doc['title']} (geplaatst op {doc['written_date']})")
+        lines.append(f'    {json.dumps(doc["source"], ensure_ascii=False)} = {{ date = "YYYY-MM-DD" }}')
+        lines += [f"      hint: {hint}" for hint in doc.get("date_hints", [])]
+    return "\n".join(lines)

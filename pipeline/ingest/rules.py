@@ -48,6 +48,7 @@ class Rules:
     date_segments: re.Pattern[str]
     date_credit: re.Pattern[str]
     date_category: re.Pattern[str]
+    date_url: re.Pattern[str]
     month_numbers: dict[str, int]
     cues: dict[str, re.Pattern[str]]
 
@@ -118,6 +119,7 @@ def _compile(raw: dict[str, Any]) -> Rules:
         date_segments=re.compile(raw["dates"]["segments"], FLAGS),
         date_credit=re.compile(raw["dates"]["credit"], FLAGS),
         date_category=re.compile(raw["dates"]["category"], FLAGS),
+        date_url=re.compile(raw["dates"]["url"]),
         month_numbers=months,
         cues=cues,
     )

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
-from pipeline.ingest import fields
+from pipeline.ingest import dates, fields
 from pipeline.ingest.rules import Rules
 from pipeline.model import Article, Author, Block, BlockKind, Line, Page, Role
 
@@ -16,9 +17,10 @@ _NORMAL = re.compile(r"[\W_]+")
 def structure(page: Page, rules: Rules) -> Article:
     article = Article(source=page.source)
     _title(article, page, rules)
-    _dates(article, page, rules)
+    dates.date_article(article, page, rules)
     _authors(article, page, rules)
     _provenance(article, page, rules)
+    article.source_name = source_name(article, page)
     _theme(article, page)
     article.labels += [_label_of(line, rules) for line in page.with_role(Role.LABEL)]
     article.blocks = _blocks(page.with_role(Role.BODY), rules)
@@ -56,16 +58,6 @@ def _title(article: Article, page: Page, rules: Rules) -> None:
     article.title = text
 
 
-def _dates(article: Article, page: Page, rules: Rules) -> None:
-    for line in page.with_role(Role.DATE):
-        found = fields.date_line(line.text, rules)
-        article.labels += found.labels if found else []
-        if found and not found.modified and article.date is None:
-            article.date, article.date_source = found.date, f"page, line {line.number}"
-    if article.date is None and page.meta.get("date"):
-        article.date, article.date_source = page.meta["date"], "page markup"
-
-
 def _authors(article: Article, page: Page, rules: Rules) -> None:
     found: list[Author] = []
     for line in page.with_role(Role.BYLINE, Role.DATE):
@@ -97,6 +89,13 @@ def _provenance(article: Article, page: Page, rules: Rules) -> None:
         article.source_note = article.source_note or line.text
         if match := rules.magazine.search(line.text):
             article.source_magazine = article.source_magazine or match.group(1)
+
+
+def source_name(article: Article, page: Page) -> str:
+    """Whom the piece is from, to credit it when it names no author: the publication it names, else the
+    site's name in its markup (og:site_name), else the domain of its address; "" when the page says none."""
+    domain = urlsplit(page.meta.get("url", "")).hostname or ""
+    return article.source_magazine or page.meta.get("site_name", "") or domain.removeprefix("www.")
 
 
 def _theme(article: Article, page: Page) -> None:

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline import slugs
 from pipeline.ingest.walk import walk
 from pipeline.model import SERIES, Article, Block, BlockKind
 
 GENERATOR = "pipeline ingest"
+DATED_HERE = "first-publication"  # Dated_by: the page gives no date; Date is its first publication here
 
 _HASH_LINE = re.compile(r"^Generator_hash: (?P<hash>[0-9a-f]{64})\n", re.MULTILINE)
 _META_LINE = re.compile(r"^(?P<key>[A-Za-z_][\w-]*):\s*(?P<value>.*)$")
@@ -45,13 +46,9 @@ def meta_value(text: str) -> str:
     return " ".join(text.split())
 
 
-def slugify(text: str, *, max_length: int = 80) -> str:
-    """An ASCII slug: "Een super de luxe sociale basis" -> "een-super-de-luxe-sociale-basis"."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    if len(slug) > max_length:
-        slug = slug[:max_length].rsplit("-", 1)[0]
-    return slug or "artikel"
+def slugify(text: str) -> str:
+    """The slug Pelican gives the title ``text`` as written (``pipeline.slugs``): "Ærø" -> "aero"."""
+    return slugs.slugify(html_text(text))
 
 
 def _with_links(block: Block) -> str:
@@ -102,6 +99,7 @@ def metadata(article: Article) -> list[tuple[str, str]]:
         ("Title", html_text(article.title)),
         ("Date", article.date or ""),
         ("Modified", article.date or ""),
+        ("Dated_by", DATED_HERE if article.dated_here else ""),
         ("Category", SERIES[article.series]),
         ("Tags", "; ".join(meta_value(tag).replace(";", ",") for tag in article.tags)),
         ("Authors", "; ".join(meta_value(a.name).replace(";", ",") for a in article.authors)),
@@ -113,6 +111,7 @@ def metadata(article: Article) -> list[tuple[str, str]]:
         ("Series_confidence", f"{article.confidence:.2f}"),
         ("Source_file", article.source),
         ("Source_magazine", article.source_magazine),
+        ("Source_name", article.source_name),
         ("Source_note", article.source_note),
         ("Pullquote", pullquote),
         ("Generator", GENERATOR),

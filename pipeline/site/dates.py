@@ -1,4 +1,4 @@
-"""Dutch dates in templates ("15 juni 2018") through Babel.
+"""Dutch dates ("15 juni 2018") and counts ("1 artikel") in templates, through Babel.
 
 Pelican's DATE_FORMATS would switch the whole process locale (and need it installed); Babel formats from its
 own CLDR data, so the build gives the same bytes on any machine.
@@ -11,6 +11,8 @@ from functools import lru_cache
 
 from babel.dates import format_date
 from pelican import signals
+
+from pipeline.plural import count
 
 LOCALE = "nl_NL"
 
@@ -29,6 +31,11 @@ def _format(day: date, pattern: str) -> str:
     return format_date(day, format=pattern, locale=LOCALE)
 
 
+def nl_count(number: int, singular: str, plural: str) -> str:
+    """ "1 artikel", "3 artikelen": Dutch plural rules (Babel), for the templates' `plural` filter."""
+    return count(number, singular, plural, "nl")
+
+
 def iso_date(value: datetime) -> str:
     """The ISO 8601 timestamp with its offset, for `<time datetime>`, OpenGraph and JSON-LD."""
     return value.isoformat()
@@ -36,7 +43,7 @@ def iso_date(value: datetime) -> str:
 
 def add_filters(generator) -> None:
     """Make the filters available to every template the generator renders."""
-    generator.env.filters.update(nl_date=nl_date, iso_date=iso_date)
+    generator.env.filters.update(nl_date=nl_date, iso_date=iso_date, plural=nl_count)
 
 
 def register() -> None:

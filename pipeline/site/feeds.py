@@ -96,10 +96,19 @@ def add_entry(fg: FeedGenerator, article, root: str) -> None:
     for line in article.bylines:
         entry.author(name=line.author.name)
         entry.dc.dc_creator(line.author.name)
+    content = absolute_html(article.get_content(root), url)
+    if source := credit(article):  # no author named: the piece is credited to where it comes from
+        entry.author(name=source)
+        content += f'\n<p class="source-credit">Bron: {html.escape(source, quote=False)}</p>'
     entry.category(term=article.category.name, scheme=f"{root}/{article.category.url}")
-    entry.content(absolute_html(article.get_content(root), url), type="html")
+    entry.content(content, type="html")
     # As HTML text: RSS readers render <description> as HTML, so text that mentions markup must be escaped.
     entry.summary(html.escape(article.plain_summary or plain(article.title), quote=False), type="html")
+
+
+def credit(article) -> str:
+    """The source to credit a piece that names no author by ("Movisies"); "" when it names one."""
+    return "" if article.bylines else plain(getattr(article, "source_name", ""))
 
 
 def write_feeds(generator, writer=None) -> None:

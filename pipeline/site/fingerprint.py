@@ -22,7 +22,7 @@ PACKAGE = Path(__file__).resolve().parent.parent  # pipeline/
 ENVIRONMENT = ("SITEURL", "SITENAME")  # read by publishconf.py
 
 
-def tree(digest: hashlib.blake2b, folder: Path) -> None:
+def tree(digest: hashlib.blake2b, folder: Path, skip: Iterable[str] = ()) -> None:
     """Add every file under `folder` (name and bytes, in name order) to `digest`; nothing for no folder.
 
     Only regular files count, as only they are read: a named pipe would never end, and a link that loops
@@ -30,10 +30,12 @@ def tree(digest: hashlib.blake2b, folder: Path) -> None:
     if not folder.is_dir():
         digest.update(b"\0no folder\0")
         return
+    skipped = set(skip)
     for path in sorted(folder.rglob("*")):
-        if "__pycache__" in path.parts or not _regular(path):
+        relative = path.relative_to(folder).as_posix()
+        if "__pycache__" in path.parts or relative in skipped or not _regular(path):
             continue
-        name = path.relative_to(folder).as_posix().encode()
+        name = relative.encode()
         try:
             data = path.read_bytes()
         except OSError:
@@ -92,10 +94,20 @@ def cache_folder(parent: Path, settings: Path, parameters: Iterable[str]) -> Pat
     return parent / key
 
 
-def folder_part(folder: Path) -> str:
-    """The hash of one folder's files: a part of the fingerprint."""
+def folder_part(folder: Path, skip: Iterable[str] = ()) -> str:
+    """The hash of a folder's files but those in `skip` (relative paths): a part of the fingerprint."""
     digest = hashlib.blake2b(digest_size=32)
-    tree(digest, folder)
+    tree(digest, folder, skip)
+    return digest.hexdigest()
+
+
+def files_part(folder: Path, names: Iterable[str]) -> str:
+    """The hash of the files `names` in `folder` (a missing one counts as missing)."""
+    digest = hashlib.blake2b(digest_size=32)
+    for name in names:
+        path = folder / name
+        data = path.read_bytes() if _regular(path) else b"\0missing\0"
+        digest.update(name.encode() + b"\0" + len(data).to_bytes(8, "big") + data)
     return digest.hexdigest()
 
 
@@ -106,12 +118,17 @@ def code_part(settings: Path, parameters: Iterable[str]) -> str:
 
 
 def inputs(
-    sources: Path, content: Path, theme: Path, settings: Path, parameters: Iterable[str]
+    sources: Path,
+    content: Path,
+    theme: Path,
+    settings: Path,
+    parameters: Iterable[str],
+    skip: Iterable[str] = (),
 ) -> dict[str, str]:
     """The fingerprint of everything a publish reads, by part; each part is taken before its readers read
     it, so an edit saved while they read is never counted as published (see ``combine``)."""
     return {
-        "sources": folder_part(sources),
+        "sources": folder_part(sources, skip),
         "content": folder_part(content),
         "theme": folder_part(theme),
         "code": code_part(settings, parameters),

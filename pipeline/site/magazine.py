@@ -46,6 +46,26 @@ def reading_minutes(words: int) -> int:
     return max(1, round(words / WORDS_PER_MINUTE))
 
 
+def credit_sources(generator) -> None:
+    """AUTHOR is the house's byline, for its own pieces only: an article taken from elsewhere (it has a
+    ``Source_file``) whose page named no author loses the AUTHOR Pelican gave it, and with it its place on the
+    house's author page; it is credited to its source instead ("Bron: Movisies", from ``Source_name``)."""
+    for article in contents([generator]):
+        if not credited_authors(article):
+            article.authors = []
+            if hasattr(article, "author"):
+                del article.author
+
+
+def credited_authors(article) -> list:
+    """The authors to credit: those the article names; Pelican's AUTHOR only for the house's own pieces (those
+    without a ``Source_file``), never for a piece taken from elsewhere."""
+    named = "authors" in article.metadata or "author" in article.metadata
+    if getattr(article, "source_file", "") and not named:
+        return []
+    return list(getattr(article, "authors", []))
+
+
 def bylines(article) -> list[Byline]:
     """Pair Authors with Author_roles, which lists one role per author in the same order (`; ` separated)."""
     roles = [role.strip() for role in getattr(article, "author_roles", "").split(";")]
@@ -76,6 +96,7 @@ def json_ld(article, settings: dict) -> dict[str, Any]:
         "articleSection": article.category.name,
         "keywords": [tag.name for tag in getattr(article, "tags", [])],
         "author": [_person(line, root) for line in article.bylines],
+        **_source(article),
         "publisher": {"@type": "Organization", "name": settings["SITENAME"], "url": f"{root}/"},
         "mainEntityOfPage": url,
         "url": url,
@@ -88,6 +109,14 @@ def _person(line: Byline, root: str) -> dict[str, str]:
     if line.role:
         person["jobTitle"] = line.role
     return person
+
+
+def _source(article) -> dict[str, Any]:
+    """Where a piece without a named author comes from, as schema.org says it: its source organisation."""
+    name = getattr(article, "source_name", "")
+    if article.bylines or not name:
+        return {}
+    return {"sourceOrganization": {"@type": "Organization", "name": name}}
 
 
 def _modified(article) -> datetime:
@@ -124,4 +153,5 @@ def enrich(generator) -> None:
 
 
 def register() -> None:
+    signals.article_generator_pretaxonomy.connect(credit_sources)
     signals.article_generator_finalized.connect(enrich)

@@ -9,14 +9,39 @@ runs that failed or were killed, are removed.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 from pathlib import Path
 
 from pipeline import fsio
 from pipeline.cli import UserError
+from pipeline.plural import count
 
 BUILDS = ".builds"
+STAMP = ".publish-stamp"  # inside a site `make publish` built: which build it is, and for which SITEURL
+
+
+def stamp(site: Path, fingerprint: str, siteurl: str) -> None:
+    """Mark `site` as the publish build of `fingerprint`: `make html` writing into it afterwards changes its
+    home page, so the stamp no longer matches and the next publish builds again."""
+    record = {"fingerprint": fingerprint, "index": _index_hash(site), "siteurl": siteurl}
+    fsio.atomic_write_text(site / STAMP, json.dumps(record, indent=1) + "\n")
+
+
+def stamped(site: Path) -> dict[str, str]:
+    """The stamp of a publish build as it still stands in `site`; {} for any other folder (a `make html`
+    build, a publish build written over since, none at all)."""
+    try:
+        record = json.loads((site / STAMP).read_text(encoding="utf-8"))
+        return record if record.get("index") == _index_hash(site) else {}
+    except (OSError, ValueError, AttributeError):
+        return {}
+
+
+def _index_hash(site: Path) -> str:
+    return hashlib.sha256((site / "index.html").read_bytes()).hexdigest()
 
 
 def builds(output: Path) -> Path:
@@ -89,8 +114,8 @@ def summary(output: Path, siteurl: str) -> str:
     feeds = sorted(p.relative_to(output).as_posix() for p in (output / "feeds").glob("*.xml"))
     lines = [
         f"Published {output}/ for {siteurl}",
-        f"  {len(articles)} articles, {len(pages)} HTML pages in all",
-        f"  {len(feeds)} feeds: {', '.join(feeds)}",
+        f"  {count(len(articles), 'article', 'articles')}, {count(len(pages), 'HTML page', 'HTML pages')}",
+        f"  {count(len(feeds), 'feed', 'feeds')}: {', '.join(feeds)}",
         f"  search index: {'yes' if (output / 'pagefind' / 'pagefind.js').is_file() else 'MISSING'}",
         f"  sitemap: {'yes' if (output / 'sitemap.xml').is_file() else 'MISSING'}",
     ]

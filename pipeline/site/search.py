@@ -38,7 +38,9 @@ from pelican import signals
 from pelican.generators import ArticlesGenerator
 
 from pipeline import children
+from pipeline.ingest.write import DATED_HERE
 from pipeline.sanitize import plain
+from pipeline.site.dates import nl_date
 
 OUTPUT_FOLDER = "pagefind"
 SCRATCH_IN_MEMORY = "/dev/shm"  # a RAM file system on Linux; see scratch_folder
@@ -95,14 +97,19 @@ def scratch_folder(size: int) -> str | None:
 
 
 def record(article) -> str:
-    """The HTML Pagefind indexes for an article: its title (the result's title), authors and body."""
+    """The HTML Pagefind indexes for an article: its title (the result's title), authors and body, and as
+    metadata (not searched) its series, its date and its lede, which a result shows as its excerpt (the
+    search page's script), so a result never opens with the byline."""
     title = html.escape(plain(article.title))
     authors = ", ".join(html.escape(author.name) for author in getattr(article, "authors", []))
     byline = f"<p>{authors}</p>" if authors else ""
+    day = ("geplaatst op " if getattr(article, "dated_by", "") == DATED_HERE else "") + nl_date(article.date)
+    meta = {"reeks": article.category.name, "datum": day, "lede": plain(article.summary)}
+    shown = "".join(f'<p data-pagefind-meta="{key}">{html.escape(value)}</p>' for key, value in meta.items())
     return (
         f'<!DOCTYPE html><html lang="{html.escape(article.lang)}"><head><title>{title}</title></head>'
-        f'<body><article data-pagefind-body><h1 data-pagefind-meta="title">{title}</h1>{byline}'
-        f"{article.content}</article></body></html>"
+        f'<body><article data-pagefind-body><h1 data-pagefind-meta="title">{title}</h1>'
+        f"<div data-pagefind-ignore>{shown}</div>{byline}{article.content}</article></body></html>"
     )
 
 

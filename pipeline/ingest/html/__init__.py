@@ -22,7 +22,8 @@ def read_html(source: str, text: str) -> Page:
     root = parse.parse(text)
     json_ld = parse.json_ld_texts(root)
     body = parse.body_of(root)
-    walk = blocks.walk(body, parse.base_url(root))
+    base = parse.base_url(root)
+    walk = blocks.walk(body, base)
     if not walk.blocks:
         raise Rejected("HTML page without any text")
     language = prose.language(walk.blocks, root.get("lang") or "")
@@ -31,4 +32,6 @@ def read_html(source: str, text: str) -> Page:
     lines = lines_of(walk.blocks, meta.title_text(root))
     scope = article.element if article is not None and article.tag != "body" else root
     found = meta.meta(root, json_ld, lines, scope) | ({"language": language} if language else {})
+    if base:
+        found["url"] = base  # the page's own address: <base href>, canonical link or og:url
     return Page(source=source, lines=lines, meta=found, markup=True)

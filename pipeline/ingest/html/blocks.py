@@ -120,7 +120,10 @@ CONTAINER_TAGS = frozenset(
 # Elements read as one block each: they are chrome whatever they hold (their tag says so and never yields to
 # prose, see main.py), so their text is gathered whole instead of block by block.
 FOLDED = frozenset(RULES.chrome.folded_tags)
-NO_ATTRIBUTES = chrome.Attributes(None, None, None, None, None, None)
+# ... except a tag that is chrome only outside the article, inside an <article> or <main> (a <footer> there
+# holds the byline).
+FOLDED_OUTSIDE_ONLY = frozenset(tag for tag in FOLDED if RULES.chrome.tags.get(tag, ("", False))[1])
+ROOTS = frozenset(("article", "main"))
 SAFE_SCHEMES = frozenset(("http", "https", "mailto"))
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
 _URL_STRIP = "".join(chr(c) for c in range(33))
@@ -171,6 +174,7 @@ def walk(body: etree._Element, base: str) -> Walk:
     result = Walk()
     builder = _BlockBuilder(result.blocks, base)
     open_containers: list[Container | None] = []
+    roots = 0  # open <article> and <main> elements
     events = etree.iterwalk(body, events=("start", "end"))
     for event, element in events:
         tag = element.tag
@@ -183,7 +187,9 @@ def walk(body: etree._Element, base: str) -> Walk:
             if container:
                 result.containers.append(container)
             open_containers.append(container)
-            if tag in FOLDED:
+            if tag in ROOTS:
+                roots += 1
+            if tag in FOLDED and not (roots and tag in FOLDED_OUTSIDE_ONLY):
                 builder.fold(element, tag)
                 events.skip_subtree()
                 continue
@@ -192,8 +198,10 @@ def walk(body: etree._Element, base: str) -> Walk:
             if element.text:
                 builder.add(element.text)
         else:
-            if tag in BUILDER_TAGS and tag not in FOLDED:
+            if tag in BUILDER_TAGS:
                 builder.leave(tag)
+            if tag in ROOTS:
+                roots -= 1
             container = open_containers.pop()
             if builder.pieces and (container or tag in BLOCK):
                 builder.flush()
@@ -208,7 +216,7 @@ def walk(body: etree._Element, base: str) -> Walk:
 def _container(element: etree._Element, tag: str, start: int, depth: int) -> Container | None:
     """The container this element opens, if it is one (a layout element, or one its markup marks)."""
     attrs = chrome.attributes(element)
-    if tag not in CONTAINER_TAGS and tag not in chrome.CHROME.tags and attrs == NO_ATTRIBUTES:
+    if tag not in CONTAINER_TAGS and tag not in chrome.CHROME.tags and attrs is chrome.NONE:
         return None
     found, semantic = chrome.judge(tag, attrs)
     if tag not in CONTAINER_TAGS and not found and not semantic:

@@ -39,8 +39,14 @@ class Attributes(NamedTuple):
     hidden: str | None
 
 
+NONE = Attributes(None, None, None, None, None, None)
+
+
 def attributes(element: etree._Element) -> Attributes:
-    get = element.get
+    items = element.items()
+    if not items:
+        return NONE
+    get = dict(items).get
     return Attributes(get("class"), get("id"), get("role"), get("style"), get("itemprop"), get("hidden"))
 
 

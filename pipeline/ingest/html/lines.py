@@ -7,8 +7,6 @@ from pipeline.ingest.html.meta import title_halves
 from pipeline.ingest.html.rules import RULES
 from pipeline.model import Line, Role
 
-TITLE_MIN_CHARS = 8  # a shorter line ("Home") that happens to start the <title> is not taken for the title
-
 
 def lines_of(blocks: list[Block], page_title: str) -> list[Line]:
     lines = [
@@ -66,7 +64,7 @@ def _keep_title(lines: list[Line], blocks: list[Block], page_title: str) -> None
 def _starts(page_title: str, text: str) -> bool:
     """Whether the <title> is ``text``, or ``text`` beside the site's name ("Text | Site", "Site - Text")."""
     text = text.casefold()
-    if len(text) < TITLE_MIN_CHARS:
+    if len(text) < RULES.meta.title_min_chars:
         return False
     return page_title.casefold() == text or any(text in pair for pair in title_halves(page_title.casefold()))
 

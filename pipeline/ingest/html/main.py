@@ -92,11 +92,14 @@ def _restore_hidden_body(blocks: list[Block], containers: list[Container]) -> No
 
 
 def _counts(container: Container, mass: Mass, metadata_is_chrome: bool) -> bool:
-    """Whether a marker counts: a byline or date class only on a short container, where no text rule reads
-    it (WordPress puts "author-<name>" on the whole post)."""
+    """Whether a marker counts. Bylines, dates and author boxes only where no text rule reads them, and a
+    byline or date class only on a short container (WordPress puts "author-<name>" on the whole post)."""
     assert container.chrome is not None
-    if container.chrome.kind not in chrome.CHROME.metadata_kinds:
+    kind = container.chrome.kind
+    if kind not in chrome.CHROME.metadata_kinds:
         return True
+    if kind not in chrome.CHROME.short_metadata_kinds:
+        return metadata_is_chrome
     size = mass.prose(container.start, container.end) + mass.other(container.start, container.end)
     return metadata_is_chrome and size <= DENSITY.metadata_max_chars
 

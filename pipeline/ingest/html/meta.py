@@ -19,7 +19,6 @@ META_RULES = RULES.meta
 MAX_META = 500
 MAX_JSON_NODES = 5000
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " » ")
 
 
 def meta(
@@ -74,7 +73,7 @@ def title_text(root: etree._Element) -> str:
 def title_halves(page_title: str) -> list[tuple[str, str]]:
     """The <title> cut in two at its first and at its last separator: ("Title", "Opinie | Site"), ..."""
     halves = []
-    for separator in TITLE_SEPARATORS:
+    for separator in META_RULES.title_separators:
         if separator in page_title:
             halves.append(tuple(part.strip() for part in page_title.split(separator, 1)))
             halves.append(tuple(part.strip() for part in page_title.rsplit(separator, 1)))
@@ -95,7 +94,7 @@ def _page_title(root: etree._Element, tags: dict[str, str]) -> str:
     """<title> without the site name after " | " or " - "."""
     text = title_text(root)
     site = tags.get("og:site_name", "")
-    for separator in TITLE_SEPARATORS:
+    for separator in META_RULES.title_separators:
         if separator in text:
             head, tail = text.rsplit(separator, 1)
             if head and (tail == site or len(tail) <= 40):

@@ -71,18 +71,23 @@ NOT_NESTING = frozenset(
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)[^>]*>")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_CONTROL_BYTES = bytes([*range(0, 9), 11, 12, *range(14, 32)])
 
 
 def parse(text: str) -> etree._Element:
     """An lxml tree of any string: broken, unclosed or deeply nested markup included."""
-    text = _NOT_XML.sub(" ", _XML_DECLARATION.sub("", text, count=1))
-    if not text.strip():
+    text = _XML_DECLARATION.sub("", text, count=1)
+    data = text.encode("utf-8", errors="replace")
+    if _not_xml(data):
+        text = _NOT_XML.sub(" ", text)
+        data = text.encode("utf-8", errors="replace")
+    if not text or text.isspace():
         raise Rejected("HTML page without any text")
     parser = etree.HTMLParser(
         encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True, huge_tree=True
     )
     try:
-        root = etree.fromstring(text.encode("utf-8", errors="replace"), parser)
+        root = etree.fromstring(data, parser)
     except (etree.LxmlError, ValueError) as error:
         raise Rejected(f"unreadable HTML ({str(error).splitlines()[0][:80]})") from None
     if root is not None and any("Excessive depth" in error.message for error in parser.error_log):
@@ -90,6 +95,13 @@ def parse(text: str) -> etree._Element:
     if root is None:
         raise Rejected("HTML page without any text")
     return root
+
+
+def _not_xml(data: bytes) -> bool:
+    """Whether the UTF-8 bytes hold characters XML cannot (C0 controls, U+FFFE, U+FFFF; a lone surrogate was
+    replaced when encoding): told in C, so the regular expression runs only on the rare page that has them."""
+    controls = len(data.translate(None, _CONTROL_BYTES)) != len(data)
+    return controls or b"\xef\xbf\xbe" in data or b"\xef\xbf\xbf" in data
 
 
 def body_of(root: etree._Element) -> etree._Element:

@@ -69,11 +69,14 @@ class Chrome:
     folded_tags: frozenset[str]
     never_wrapping: frozenset[str]
     metadata_kinds: frozenset[str]
+    short_metadata_kinds: frozenset[str]
     title_area: frozenset[str]
 
 
 @dataclass(frozen=True)
 class Meta:
+    title_separators: tuple[str, ...]
+    title_min_chars: int
     author_tokens: frozenset[str]
     label_tokens: frozenset[str]
     author_prefixes: tuple[str, ...]
