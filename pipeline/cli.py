@@ -50,7 +50,12 @@ def main(argv: list[str] | None = None) -> int:
     # second); help and unknown commands get the whole parser.
     first = next((arg for arg in argv if arg != "--debug"), None)
     named = (first,) if first in COMMANDS else COMMANDS
-    args = build_parser(named).parse_args(argv)
+    try:
+        parser = build_parser(named)
+    except ImportError as exc:  # a package the command needs is missing
+        hint = " (the installation is incomplete: run `make install`)"
+        return _unexpected(exc, "--debug" in argv, hint)
+    args = parser.parse_args(argv)
     try:
         return args.run(args)
     except UserError as exc:
@@ -63,12 +68,11 @@ def main(argv: list[str] | None = None) -> int:
         return _unexpected(exc, args.debug)
 
 
-def _unexpected(exc: Exception, debug: bool) -> int:
+def _unexpected(exc: Exception, debug: bool, hint: str = " (run again with --debug to see where)") -> int:
     """One line for what no command expected; the traceback only with --debug."""
     if debug:
         traceback.print_exc()
     what = f"{exc.strerror}: {exc.filename}" if isinstance(exc, OSError) and exc.filename else str(exc)
     line = f"error: {type(exc).__name__}: {what}".replace("\n", " ")
-    hint = "" if debug else " (run again with --debug to see where)"
-    print(f"{line}{hint}", file=sys.stderr)
+    print(f"{line}{'' if debug else hint}", file=sys.stderr)
     return EXIT_INTERNAL
