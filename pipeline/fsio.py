@@ -126,13 +126,18 @@ def _fsync_folder(folder: Path) -> None:
         os.close(descriptor)
 
 
+def is_temporary(name: str) -> bool:
+    """Whether a file of this name is a temporary file of this module (never content)."""
+    return _TEMP_NAME.fullmatch(name) is not None
+
+
 def sweep(*folders: Path | None) -> None:
     """Remove what killed writes left in `folders` and below them: their hidden temporary files. Only under
     the folder's lock: then no write of another run is under way there."""
     for folder in filter(None, folders):
         for parent, subfolders, names in os.walk(folder):
             subfolders[:] = [name for name in subfolders if not os.path.islink(os.path.join(parent, name))]
-            for name in filter(_TEMP_NAME.fullmatch, names):
+            for name in filter(is_temporary, names):
                 with contextlib.suppress(OSError):
                     os.unlink(os.path.join(parent, name))
 
@@ -141,7 +146,7 @@ def sweep_beside(path: Path) -> None:
     """Remove the temporary files that killed writes of `path` left beside it (a file whose folder is not
     locked, as the ingest report in the reports folder)."""
     for temp in path.parent.glob(f".{glob.escape(path.name)}.*{TEMP_SUFFIX}"):
-        if _TEMP_NAME.fullmatch(temp.name):
+        if is_temporary(temp.name):
             temp.unlink(missing_ok=True)
 
 

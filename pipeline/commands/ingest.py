@@ -67,6 +67,7 @@ def ingest(args: argparse.Namespace) -> batch.Result:
     written = [args.out, args.source, *(path for path in (args.cache, args.report) if path)]
     with fsio.locked(written, "ingest"):
         fsio.sweep(args.out, args.cache)
+        fsio.sweep_beside(args.source / published.FILE_NAME)
         if args.report:
             fsio.sweep_beside(args.report)
         return _ingest(args, pages)

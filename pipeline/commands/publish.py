@@ -75,6 +75,7 @@ def run(args: argparse.Namespace) -> int:
     written = [args.sources, args.content, publish.builds(args.output), args.reports, args.cache]
     with fsio.locked(written, "publish") as held:
         fsio.sweep(args.reports, args.cache)  # the ingest sweeps the content folder
+        fsio.sweep_beside(args.sources / redirects.FILE_NAME)
         return _publish(args, held)
 
 

@@ -18,6 +18,8 @@ from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
 
+from pipeline.fsio import is_temporary
+
 PACKAGE = Path(__file__).resolve().parent.parent  # pipeline/
 ENVIRONMENT = ("SITEURL", "SITENAME")  # read by publishconf.py
 
@@ -26,14 +28,16 @@ def tree(digest: hashlib.blake2b, folder: Path, skip: Iterable[str] = ()) -> Non
     """Add every file under `folder` (name and bytes, in name order) to `digest`; nothing for no folder.
 
     Only regular files count, as only they are read: a named pipe would never end, and a link that loops
-    or leads nowhere has no bytes. A file that cannot be read counts as unreadable (the ingest lists it)."""
+    or leads nowhere has no bytes; nor do what a killed write left (``fsio``'s temporary files, removed by
+    the next run). A file that cannot be read counts as unreadable (the ingest lists it)."""
     if not folder.is_dir():
         digest.update(b"\0no folder\0")
         return
     skipped = set(skip)
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder).as_posix()
-        if "__pycache__" in path.parts or relative in skipped or not _regular(path):
+        leftover = is_temporary(path.name)
+        if "__pycache__" in path.parts or relative in skipped or leftover or not _regular(path):
             continue
         name = relative.encode()
         try:
