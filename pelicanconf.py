@@ -46,6 +46,7 @@ PLUGINS = [
     "pipeline.site.cachefiles",  # Pelican's cache saved whole, and a broken one rebuilt
     "pipeline.site.prefetch",  # articles read on both cores (speed)
     "pipeline.site.sanitize",  # every other plugin and template sees sanitized content
+    "pipeline.site.images",  # responsive images (Pillow), made once per image into IMAGES_CACHE_PATH
     "pipeline.site.dates",
     "pipeline.site.magazine",
     "pipeline.site.tags",
@@ -54,6 +55,21 @@ PLUGINS = [
     "pipeline.site.search",
     "pipeline.site.sitemap",
 ]
+# Responsive images (pipeline.site.images): the widths made of each picture (never wider than the file),
+# the encoders' qualities, where the variants are kept between builds ("": CACHE_PATH/images), and the
+# `sizes` of each place a picture is shown. The originals in content/images/ are not published.
+STATIC_PATHS: list[str] = []
+IMAGES_WIDTHS = [400, 800, 1200]
+IMAGES_JPEG_QUALITY = 82
+IMAGES_WEBP_QUALITY = 78
+IMAGES_CACHE_PATH = ""
+IMAGES_SHARE_WIDTH = 1200  # the variant shared beyond the site: og:image, JSON-LD, feeds, the digest
+IMAGES_SIZES = {
+    "lead": "(min-width: 40rem) 38rem, calc(100vw - 2rem)",
+    "figure": "(min-width: 40rem) 38rem, calc(100vw - 2rem)",
+    "card": "(min-width: 60rem) 22rem, calc(100vw - 2rem)",
+    "card_lead": "(min-width: 60rem) 42rem, calc(100vw - 2rem)",
+}
 # Autoescape: titles and names from scraped pages are text, never markup; article HTML is marked |safe.
 JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True}
 

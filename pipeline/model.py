@@ -26,6 +26,7 @@ class Role(StrEnum):
     THEME_NAME = "theme_name"  # the theme the page is about: becomes a tag
     THEME_INTRO = "theme_intro"  # the theme's introduction above the article: the tag's description
     DUPLICATE = "duplicate"  # a teaser or repeated paragraph; its text stays in the article
+    FIGURE = "figure"  # a figure's caption or credit: kept with its image, never body text or a heading
 
 
 @dataclass
@@ -41,6 +42,26 @@ class Line:
 
 
 @dataclass
+class ImageRef:
+    """An image the page refers to, as the HTML reader found it (pipeline/ingest/figures.py).
+
+    `src` is the reference as the page gives it (made absolute against the page's base URL when the page has
+    one); whether its file is at hand is decided later (pipeline/ingest/images.py).
+    """
+
+    src: str
+    alt: str = ""
+    caption: str = ""  # the <figcaption> without its credit
+    credit: str = ""  # "Beeld: ...", "Foto: ...", "© ..." (the cue kept)
+    lead: bool = False  # the article's lead image
+    reason: str = ""  # why it is site chrome (logo, icon, tracking pixel ...); "" for an article image
+    width: int = 0  # as the markup states it (0: not stated)
+    height: int = 0
+    anchor: str = ""  # the start of the text that follows the image on the page: where it goes in the body
+    fallback: bool = False  # the page's og:image: the lead only when no figure of the article is at hand
+
+
+@dataclass
 class Page:
     """A decoded source page: its lines, and what the batch knows about it."""
 
@@ -49,6 +70,7 @@ class Page:
     digest: str = ""  # sha256 of the raw bytes
     meta: dict[str, str] = field(default_factory=dict)  # metadata found in HTML markup
     markup: bool = False  # read from HTML: its blocks and chrome come from the markup, not from line shapes
+    images: list[ImageRef] = field(default_factory=list)  # HTML pages: every <img> found, chrome marked
 
     def with_role(self, *roles: Role) -> list[Line]:
         return [line for line in self.lines if line.role in roles]
@@ -75,6 +97,21 @@ class Block:
 class Author:
     name: str
     role: str = ""
+
+
+@dataclass
+class ArticleImage:
+    """An image kept with an article: validated, named by its content, copied into content/images/<slug>/."""
+
+    name: str  # "<sha256 prefix>.<ext>", the file's name in the article's image folder
+    source: str  # the file it came from, relative to the source folder
+    width: int
+    height: int
+    alt: str = ""
+    caption: str = ""
+    credit: str = ""
+    lead: bool = False
+    anchor: str = ""  # placed before the body block whose text starts with this ("" : after the text)
 
 
 @dataclass
@@ -106,3 +143,5 @@ class Article:
     slug: str = ""
     overridden: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    images: list[ArticleImage] = field(default_factory=list)  # the lead image first, if any
+    images_dropped: list[str] = field(default_factory=list)  # one line per image not kept, with why

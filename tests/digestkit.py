@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import threading
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -59,12 +60,18 @@ class Mailbox:
     ``reject``: addresses refused at RCPT with 550. ``busy``: addresses answered 451 once, then accepted.
     ``drop_after``: after this many accepted messages, every DATA closes the connection without a reply.
     ``stall_at``: the message with this number (1-based) is held until the client disconnects, then dropped.
+    ``taken_then_dropped``: messages to these addresses are kept, then the connection closes without a reply.
+    ``late``: messages to these addresses are kept, then answered this many seconds later.
+    ``delay``: every message is kept, then answered this many seconds later.
     """
 
     reject: set[str] = field(default_factory=set)
     busy: set[str] = field(default_factory=set)
     drop_after: int | None = None
     stall_at: int | None = None
+    taken_then_dropped: set[str] = field(default_factory=set)
+    late: dict[str, float] = field(default_factory=dict)
+    delay: float = 0.0
     messages: list[tuple[list[str], bytes]] = field(default_factory=list)
     stalled: threading.Event = field(default_factory=threading.Event)
 
@@ -88,6 +95,12 @@ class Mailbox:
                     return "421 4.3.0 Client gone"
                 await asyncio.sleep(0.05)
         self.messages.append((list(envelope.rcpt_tos), envelope.original_content or envelope.content))
+        if self.taken_then_dropped & set(envelope.rcpt_tos):
+            server.transport.close()
+            return "250 2.0.0 Accepted (never arrives)"
+        wait = max([self.delay, *(self.late.get(rcpt, 0.0) for rcpt in envelope.rcpt_tos)])
+        if wait:
+            await asyncio.sleep(wait)
         return "250 2.0.0 Accepted"
 
     def parsed(self) -> list[email.message.EmailMessage]:
@@ -121,10 +134,15 @@ class SmtpServer:
             "smtp_port": self.port,
             "smtp_security": "none",
             "smtp_timeout": SMTP_TIMEOUT,
+            "smtp_data_timeout": SMTP_TIMEOUT,
             "rate": 1000.0,
             "retries": 2,
             "backoff": 0.01,
         }
+
+    def copies(self) -> Counter[str]:
+        """How many messages each address got."""
+        return Counter(self.mailbox.recipients())
 
     def environment(self, database: Path) -> dict[str, str]:
         """The same, as environment variables for a `python -m pipeline send` subprocess."""

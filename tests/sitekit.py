@@ -3,6 +3,7 @@ Chromium. Not a conftest: the test modules import what they use."""
 
 from __future__ import annotations
 
+import json
 import mimetypes
 import os
 import subprocess
@@ -35,8 +36,9 @@ def pelican(
     env = {**os.environ, "SITEURL": SITEURL, "COLUMNS": "400"}  # a log record on one line
     command = [sys.executable, "-m", "pelican", str(content), "-o", str(output), "-s", conf]
     command += ["--fatal", "errors"]
-    for key, value in overrides.items():
-        command += ["-e", f"{key}={value}"]
+    # the image variants are made into a folder beside the output, never into the working tree
+    overrides.setdefault("IMAGES_CACHE_PATH", json.dumps(str(output.parent / f"{output.name}-image-cache")))
+    command += ["-e", *(f"{key}={value}" for key, value in overrides.items())]  # one -e: a second replaces it
     return subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True, text=True)
 
 

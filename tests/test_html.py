@@ -49,7 +49,7 @@ def test_semantic_page_keeps_the_article_in_order_with_hints() -> None:
     assert ("li", "vakmanschap van professionals met kennis;") in body
     assert ("figcaption", "Een huis dat vijftien jaar later nog staat.") not in body  # the image's text
     caption = line_with(page, "Een huis dat vijftien jaar later nog staat.")
-    assert caption.role == Role.CHROME and "caption" in caption.reason
+    assert caption.role == Role.FIGURE and "caption" in caption.reason  # kept with its image
     assert body[-2][1].startswith("Door: Sonja Liefhebber")
 
 

@@ -18,6 +18,7 @@ A failure at any step stops before the flip: the last good site stays, and the n
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shlex
 import shutil
@@ -42,6 +43,7 @@ FINGERPRINT = "publish.fingerprint"
 RECORDS = (published.FILE_NAME, redirects.FILE_NAME)
 PELICAN_CACHE = "pelican"
 INGEST_CACHE = "ingest"
+IMAGES_CACHE = "images"
 # Pelican's content cache: the Markdown of an unchanged file is not read again (stamped by content hash).
 PELICAN_CACHING = [
     "CACHE_CONTENT=true",
@@ -198,7 +200,8 @@ def _pelican_argv(args: argparse.Namespace, build: Path, parameters: list[str]) 
         str(args.settings),
     ]
     command += ["--fatal", "errors", "--cache-path", str(cache), *shlex.split(args.pelican_opts)]
-    return [*command, "-e", *PELICAN_CACHING]
+    images = json.dumps(str(args.cache / IMAGES_CACHE))  # kept whatever the code: keyed by content
+    return [*command, "-e", *PELICAN_CACHING, f"IMAGES_CACHE_PATH={images}"]
 
 
 def _start_digest(command: str, folder: Path, held: list[int]) -> subprocess.Popen | None:

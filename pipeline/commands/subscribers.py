@@ -20,7 +20,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add = actions.add_parser("add", help="add one subscriber")
     add.add_argument("email")
     add.add_argument("--name", default="", help="the name shown in the To header")
-    imp = actions.add_parser("import", help="add everyone in a CSV file with columns email[,name]")
+    imp = actions.add_parser(
+        "import", help="add everyone in a CSV file with columns email[,name] (one transaction)"
+    )
     imp.add_argument("csv", type=Path)
     actions.add_parser("list", help="list subscribers: email, name, unsubscribe token")
     remove = actions.add_parser("remove", help="remove a subscriber by address or unsubscribe token")
@@ -29,11 +31,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     config = load_config(args.settings)
-    conn = db.connect(config.database)
-    try:
+    with db.database(config.database) as conn:
         return ACTIONS[args.action](conn, args)
-    finally:
-        conn.close()
 
 
 def _add(conn, args: argparse.Namespace) -> int:
@@ -43,11 +42,14 @@ def _add(conn, args: argparse.Namespace) -> int:
 
 
 def _import(conn, args: argparse.Namespace) -> int:
-    added, problems = db.import_csv(conn, db.secret_from_env(), args.csv)
-    for problem in problems:
+    result = db.import_csv(conn, db.secret_from_env(), args.csv)
+    for problem in result.skipped:
         print(f"skipped {problem}", file=sys.stderr)
-    print(f"imported {count(added, 'new subscriber', 'new subscribers')} from {args.csv}")
-    return 1 if problems else 0
+    print(
+        f"imported {count(result.added, 'new subscriber', 'new subscribers')} from {args.csv} "
+        f"({result.existing} already subscribed, {count(len(result.skipped), 'row', 'rows')} skipped)"
+    )
+    return 1 if result.skipped else 0
 
 
 def _list(conn, args: argparse.Namespace) -> int:

@@ -47,6 +47,7 @@ DEFAULTS: dict[str, Any] = {
     "DIGEST_SMTP_PORT": 587,
     "DIGEST_SMTP_SECURITY": "starttls",
     "DIGEST_SMTP_TIMEOUT": 30.0,
+    "DIGEST_SMTP_DATA_TIMEOUT": 600.0,
     "DIGEST_RATE": 10.0,
     "DIGEST_RETRIES": 4,
     "DIGEST_BACKOFF": 2.0,
@@ -76,6 +77,7 @@ class DigestConfig:
     smtp_port: int
     smtp_security: str
     smtp_timeout: float
+    smtp_data_timeout: float
     rate: float
     retries: int
     backoff: float
@@ -98,7 +100,10 @@ def load_settings(path: Path) -> dict[str, Any]:
     folder = str(path.resolve().parent)
     if folder not in sys.path:
         sys.path.insert(0, folder)
-    return read_settings(str(path))
+    try:
+        return read_settings(str(path))
+    except ValueError as exc:  # Pelican's word for a setting it cannot use
+        raise UserError(f"{path}: {exc}") from None
 
 
 def load_config(path: Path = Path("publishconf.py")) -> DigestConfig:
@@ -125,20 +130,28 @@ def _build(settings: dict[str, Any], v: dict[str, Any]) -> DigestConfig:
         raise UserError(f"DIGEST_CADENCE must be one of {', '.join(CADENCES)}, not {v['DIGEST_CADENCE']!r}")
     if v["DIGEST_SMTP_SECURITY"] not in SECURITIES:
         raise UserError(f"DIGEST_SMTP_SECURITY must be one of {', '.join(SECURITIES)}")
-    try:
-        first = date.fromisoformat(str(v["DIGEST_FIRST_EDITION"]))
-        port = int(v["DIGEST_SMTP_PORT"])
-    except ValueError as exc:
-        raise UserError(f"bad digest setting: {exc}") from None
     siteurl = os.environ.get("SITEURL") or settings.get("SITEURL") or ""
     if not siteurl.startswith(("http://", "https://")):
         raise UserError("the digest needs an absolute SITEURL (set it in publishconf.py or the environment)")
+    try:
+        config = _typed(settings, v, siteurl)
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise UserError(f"bad digest setting: {exc}") from None
+    for name in ("DIGEST_SMTP_TIMEOUT", "DIGEST_SMTP_DATA_TIMEOUT", "DIGEST_RATE"):
+        if not float(v[name]) > 0:
+            raise UserError(f"{name} must be a number above 0, not {v[name]!r}")
+    if config.retries < 0 or config.backoff < 0:
+        raise UserError("DIGEST_RETRIES and DIGEST_BACKOFF must not be negative")
+    return config
+
+
+def _typed(settings: dict[str, Any], v: dict[str, Any], siteurl: str) -> DigestConfig:
     return DigestConfig(
         siteurl=siteurl.rstrip("/"),
         title=v["DIGEST_TITLE"] or settings["SITENAME"],
         tagline=v["DIGEST_TAGLINE"],
         cadence=v["DIGEST_CADENCE"],
-        first_edition=first,
+        first_edition=date.fromisoformat(str(v["DIGEST_FIRST_EDITION"])),
         edition_line=_edition_line(v["DIGEST_EDITION_LINE"]),
         max_items=int(v["DIGEST_MAX_ITEMS"]),
         utm=dict(v["DIGEST_UTM"]),
@@ -150,9 +163,10 @@ def _build(settings: dict[str, Any], v: dict[str, Any]) -> DigestConfig:
         unsubscribe_mailto=v["DIGEST_UNSUBSCRIBE_MAILTO"],
         database=Path(v["DIGEST_DATABASE"]),
         smtp_host=v["DIGEST_SMTP_HOST"],
-        smtp_port=port,
+        smtp_port=int(v["DIGEST_SMTP_PORT"]),
         smtp_security=v["DIGEST_SMTP_SECURITY"],
         smtp_timeout=float(v["DIGEST_SMTP_TIMEOUT"]),
+        smtp_data_timeout=float(v["DIGEST_SMTP_DATA_TIMEOUT"]),
         rate=float(v["DIGEST_RATE"]),
         retries=int(v["DIGEST_RETRIES"]),
         backoff=float(v["DIGEST_BACKOFF"]),

@@ -111,10 +111,23 @@ def load_rendered(folder: Path, number: int) -> Rendered:
         raise UserError(
             f"edition {number} was not rendered: {path} is missing (run `python -m pipeline digest`)"
         )
-    rendered = Rendered(**json.loads(path.read_text(encoding="utf-8")))
+    try:
+        rendered = Rendered(**json.loads(path.read_text(encoding="utf-8")))
+        _check_types(rendered)
+    except (OSError, ValueError, TypeError) as exc:  # truncated, not JSON, not UTF-8, fields missing
+        raise UserError(
+            f"{path} is damaged ({type(exc).__name__}): render it again with "
+            f"`python -m pipeline digest --edition {number}`"
+        ) from None
     if rendered.number != number:
         raise UserError(f"{path} holds edition {rendered.number}, not {number}")
     return rendered
+
+
+def _check_types(rendered: Rendered) -> None:
+    for name, value in vars(rendered).items():
+        if not isinstance(value, int if name == "number" else str) or isinstance(value, bool):
+            raise TypeError(f"{name} is {type(value).__name__}")
 
 
 def write_web(site: Path, config: DigestConfig, content: Content) -> list[int]:

@@ -12,6 +12,7 @@ import html
 import re
 import textwrap
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import css_inline
@@ -25,6 +26,7 @@ from pipeline.digest.editions import Window, issue_in_year
 from pipeline.digest.select import DigestArticle, Editorial
 from pipeline.digest.text import TEMPLATES, byline, render_text
 from pipeline.plural import count
+from pipeline.site import images
 from pipeline.site.dates import nl_count
 
 # A stand-in URL without characters that HTML escaping would change, replaced per recipient.
@@ -32,9 +34,37 @@ UNSUBSCRIBE = "https://unsubscribe.invalid/placeholder"
 TITLE_MAX = 160  # characters; a title longer than this is shortened in the email (never on the site)
 LEDE_MAX = 320
 OVERFLOW_FACTOR = 3  # past DIGEST_MAX_ITEMS, at most this many times as many titles are listed
+EMAIL_IMAGE_WIDTH = 536  # pixels: the 600 px body less its 32 px margins
 CONTENTS_MIN = 3  # "In dit nummer" points into an edition of at least this many articles (cover lines)
 PREHEADER_MAX = 150
 SERIES_COLOURS = {"blog": "#b5432f", "interview": "#1d6f78", "opinion": "#6d4aa6", "other": "#8a6a12"}
+
+
+@dataclass(frozen=True)
+class EmailImage:
+    """The featured article's lead image as the email shows it: hosted on the site, at most 600 px wide."""
+
+    url: str  # absolute: the site's variant of the image (pipeline.site.images), never the original
+    width: int  # as shown, EMAIL_IMAGE_WIDTH at most
+    height: int
+    alt: str
+
+
+def hosted_image(article: DigestArticle, config: DigestConfig) -> EmailImage | None:
+    """The article's lead image at its address on the site (the variant the build made for sharing), or
+    None when it has none or the file cannot be read."""
+    if not article.image:
+        return None
+    settings = config.pelican
+    try:
+        key, sizes = images.plan(Path(article.image), settings)
+    except Exception:  # Pillow raises many kinds for a file that is no image; the site leaves it out too
+        return None
+    picture = images.Picture(key, article.image, sizes, article.image_alt)
+    width, height = picture.size(settings["IMAGES_SHARE_WIDTH"])
+    shown = min(width, EMAIL_IMAGE_WIDTH)
+    url = picture.url(config.siteurl, most=settings["IMAGES_SHARE_WIDTH"])
+    return EmailImage(url, shown, round(height * shown / width), article.image_alt)
 
 
 @dataclass(frozen=True)
@@ -65,6 +95,7 @@ class Edition:
     site_host: str
     series_keys: dict[str, str] = field(repr=False)
     utm: dict[str, str] = field(repr=False)
+    featured_image: EmailImage | None = None
 
     @property
     def number(self) -> int:
@@ -155,7 +186,8 @@ def build_edition(
         raise EmptyEdition(window)
     newest = sorted((_shorten(a) for a in articles), key=lambda a: (a.day, a.title), reverse=True)
     shown, overflow = (newest, []) if full else (newest[: config.max_items], newest[config.max_items :])
-    featured = next((a for a in shown if a.pullquote), shown[0])
+    # the newest with a lead image and a pull quote, else with an image, else with a pull quote, else newest
+    featured = max(shown, key=lambda a: (bool(a.image), bool(a.pullquote)))
     keys = {label: key for key, label in config.series.items()}
     campaign = {k: v.format(number=window.number) for k, v in config.utm.items()}
     return Edition(
@@ -176,6 +208,7 @@ def build_edition(
         site_host=urlsplit(config.siteurl).netloc,
         series_keys=keys,
         utm=campaign,
+        featured_image=hosted_image(featured, config),
     )
 
 

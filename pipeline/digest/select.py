@@ -52,6 +52,8 @@ class DigestArticle:
     pullquote: str
     source: str = ""  # whom a piece without a named author is from ("Bron: Movisies")
     dated_here: bool = False  # its page gave no date: dated by its first publication on the site
+    image: str = ""  # the lead image's file (absolute path), "" when the article has none
+    image_alt: str = ""
 
 
 @dataclass(frozen=True)
@@ -140,7 +142,17 @@ def _digest_article(article: Article, siteurl: str) -> DigestArticle:
         pullquote=plain(str(meta.get("pullquote", "") or "")),
         source=plain(str(meta.get("source_name", "") or "")),
         dated_here=meta.get("dated_by") == DATED_HERE,
+        image=_image_file(article),
+        image_alt=plain(str(meta.get("image_alt", "") or "")),
     )
+
+
+def _image_file(article: Article) -> str:
+    """The file the article's `Image:` names, when it is one inside the content folder; else ""."""
+    value = str(article.metadata.get("image", "") or "")
+    root = Path(article.settings["PATH"]).resolve()
+    path = (root / value).resolve()
+    return str(path) if value and path.is_relative_to(root) and path.is_file() else ""
 
 
 def in_window(articles: list[DigestArticle], window: Window) -> list[DigestArticle]:

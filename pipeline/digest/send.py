@@ -1,17 +1,21 @@
 """Send an edition: one message per subscriber over SMTP, never twice to the same address.
 
-The ledger (table ``deliveries``) gets a row for a recipient the moment the server has accepted that
-recipient's message, before the next message is built, and every row is committed and synced at once. A run
-that stops for any reason (crash, kill, a server that goes away) is resumed by running the same command again:
-it sends to the subscribers without a row for this edition, and only to them. (listmonk resent mail because
-its checkpoint moved when a batch was fetched, not when it was sent.)
+SMTP leaves one moment open: when the connection dies, or the reply does not come, after the client sent the
+end of DATA, the server may or may not have taken the message. So the ledger (table ``deliveries``) records
+each recipient as 'sending' just before the end of DATA goes out, then 'accepted' on the 250, 'rejected' on a
+5xx, and 'in_doubt' when the reply never came. A recipient with any row is never sent to again by a plain
+run; a 'sending' row that a run left behind (a kill, a crash) is in doubt as well. ``resend_in_doubt`` sends
+to the recipients in doubt again, for an editor who chooses to. Every row is committed and synced at once.
+(listmonk resent mail because its checkpoint moved when a batch was fetched, not when it was sent.)
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
+import re
 import secrets
+import signal
 import smtplib
 import sqlite3
 import ssl
@@ -31,20 +35,31 @@ from pipeline.digest.render import Rendered
 from pipeline.digest.subscribers import Subscriber
 
 TEST_TOKEN = "test"  # the token in a --test-to message: it unsubscribes no one
+LEFT_BEHIND = (
+    "the run sending it was stopped (killed, interrupted twice or crashed) before the server's reply"
+)
 SMTPUTF8_MISSING = 553  # recorded for an address the relay cannot take (no SMTPUTF8): that recipient only
 
 
 @dataclass
 class Report:
-    """What a run did: accepted now, done earlier, and the permanent rejections with the server's reply."""
+    """Where an edition stands after a run: accepted by this run, accepted before it, and (of all runs,
+    so that none goes unreported when a run was killed) each permanent rejection and each delivery in doubt.
+    """
 
     accepted: list[str] = field(default_factory=list)
     earlier: int = 0
-    rejected: list[tuple[str, int, str]] = field(default_factory=list)
+    rejected: list[tuple[str, str]] = field(default_factory=list)  # address, the server's reply
+    in_doubt: list[tuple[str, str]] = field(default_factory=list)  # address, why
+    stopped_by: int | None = None  # the signal that stopped the run
 
 
 class Transient(Exception):
-    """The server could not take the message now (4xx, dropped connection, timeout): try again later."""
+    """The server did not take the message (4xx, no connection, lost before the end of DATA): try again."""
+
+
+class InDoubt(Exception):
+    """The end of DATA went out and no reply came: the server may or may not have taken the message."""
 
 
 class Permanent(Exception):
@@ -55,39 +70,111 @@ class Permanent(Exception):
         self.code, self.detail = code, detail
 
 
-def pending(conn: sqlite3.Connection, edition: int) -> list[Subscriber]:
-    """Subscribers without a ledger row for ``edition``: the only ones a run may send to."""
-    rows = conn.execute(
-        "SELECT s.email, s.name, s.token FROM subscribers s "
-        "LEFT JOIN deliveries d ON d.edition = ? AND d.email = s.email "
-        "WHERE d.email IS NULL ORDER BY s.email",
-        (edition,),
-    ).fetchall()
-    return [Subscriber(*row) for row in rows]
+class Ledger:
+    """One edition's deliveries; every change is committed (and synced: synchronous=FULL) at once."""
 
+    def __init__(self, conn: sqlite3.Connection, edition: int) -> None:
+        self.conn, self.edition = conn, edition
+        self.resending: set[str] = set()  # keys of recipients in doubt that this run sends to again
 
-def record(
-    conn: sqlite3.Connection,
-    edition: int,
-    email: str,
-    message_id: str,
-    code: int | None = None,
-    detail: str = "",
-) -> None:
-    """One ledger row, committed at once: accepted when ``code`` is None, else rejected with the reply."""
-    conn.execute(
-        "INSERT INTO deliveries (edition, email, status, message_id, code, detail, at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (
-            edition,
-            email,
-            "accepted" if code is None else "rejected",
-            message_id,
-            code,
-            detail,
-            _now().isoformat(),
-        ),
-    )
+    def recover(self) -> None:
+        """'sending' rows are a stopped run's (the lock says no run is going): they are in doubt."""
+        self.conn.execute(
+            "UPDATE deliveries SET status = 'in_doubt', detail = ? WHERE edition = ? AND status = 'sending'",
+            (LEFT_BEHIND, self.edition),
+        )
+
+    def pending(self, resend_in_doubt: bool = False) -> list[Subscriber]:
+        """Subscribers without a row for this edition (and those in doubt, when asked): whom to send to."""
+        rows = self.conn.execute(
+            "SELECT s.email, s.name, s.token, s.key FROM subscribers s "
+            "LEFT JOIN deliveries d ON d.edition = ? AND d.key = s.key "
+            "WHERE d.key IS NULL OR (? AND d.status = 'in_doubt') ORDER BY s.key",
+            (self.edition, resend_in_doubt),
+        ).fetchall()
+        if resend_in_doubt:
+            self.resending = {
+                key
+                for (key,) in self.conn.execute(
+                    "SELECT key FROM deliveries WHERE edition = ? AND status = 'in_doubt'", (self.edition,)
+                )
+            }
+        return [Subscriber(*row) for row in rows]
+
+    def accepted(self) -> int:
+        return self.conn.execute(
+            "SELECT count(*) FROM deliveries WHERE edition = ? AND status = 'accepted'", (self.edition,)
+        ).fetchone()[0]
+
+    def rejected(self) -> list[tuple[str, str]]:
+        """Address and the server's reply, of every recipient of this edition refused for good."""
+        rows = self.conn.execute(
+            "SELECT email, code, detail FROM deliveries WHERE edition = ? AND status = 'rejected' "
+            "ORDER BY key",
+            (self.edition,),
+        ).fetchall()
+        return [(email, f"{code} {detail}") for email, code, detail in rows]
+
+    def in_doubt(self) -> list[tuple[str, str]]:
+        """Address and why, of every delivery of this edition that is in doubt."""
+        return self.conn.execute(
+            "SELECT email, detail FROM deliveries WHERE edition = ? AND status = 'in_doubt' ORDER BY key",
+            (self.edition,),
+        ).fetchall()
+
+    def claim(self, subscriber: Subscriber, message_id: str) -> bool:
+        """'sending', just before the end of DATA; False when a row is there that this run may not take
+        (only a recipient in doubt that this run sends to again may be taken)."""
+        cursor = self.conn.execute(
+            "INSERT INTO deliveries (edition, key, email, status, message_id, at) "
+            "VALUES (?, ?, ?, 'sending', ?, ?) "
+            "ON CONFLICT (edition, key) DO UPDATE SET status = 'sending', message_id = excluded.message_id, "
+            "at = excluded.at WHERE status = 'in_doubt' AND ?",
+            (
+                self.edition,
+                subscriber.key,
+                subscriber.email,
+                message_id,
+                _now().isoformat(),
+                subscriber.key in self.resending,
+            ),
+        )
+        return cursor.rowcount == 1
+
+    def release(self, subscriber: Subscriber) -> None:
+        """The server did not take the message: back to how it was before the claim (no-op without one)."""
+        if subscriber.key in self.resending:
+            self.conn.execute(
+                "UPDATE deliveries SET status = 'in_doubt' "
+                "WHERE edition = ? AND key = ? AND status = 'sending'",
+                (self.edition, subscriber.key),
+            )
+        else:
+            self.conn.execute(
+                "DELETE FROM deliveries WHERE edition = ? AND key = ? AND status = 'sending'",
+                (self.edition, subscriber.key),
+            )
+
+    def settle(
+        self, subscriber: Subscriber, message_id: str, status: str, code: int | None = None, detail: str = ""
+    ) -> None:
+        """The outcome; a refusal before DATA (at RCPT) has no claimed row yet."""
+        self.conn.execute(
+            "INSERT INTO deliveries (edition, key, email, status, message_id, code, detail, at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (edition, key) DO UPDATE SET "
+            "status = excluded.status, message_id = excluded.message_id, code = excluded.code, "
+            "detail = excluded.detail, at = excluded.at",
+            (
+                self.edition,
+                subscriber.key,
+                subscriber.email,
+                status,
+                message_id,
+                code,
+                detail,
+                _now().isoformat(),
+            ),
+        )
 
 
 def _now() -> datetime:
@@ -96,14 +183,68 @@ def _now() -> datetime:
 
 @contextmanager
 def exclusive(database: Path) -> Iterator[None]:
-    """One send at a time per database: two concurrent runs could both see a recipient as pending."""
-    database.parent.mkdir(parents=True, exist_ok=True)
-    with open(f"{database}.lock", "w") as lock:
+    """One send at a time per database, whatever path (a symlink, ``..``) names it."""
+    real = database.resolve()
+    try:
+        real.parent.mkdir(parents=True, exist_ok=True)
+        lock = open(f"{real}.lock", "a+")  # noqa: SIM115 (closed by the with below)
+    except OSError as exc:
+        raise UserError(f"cannot take the send lock {real}.lock: {exc.strerror}") from None
+    with lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise UserError(f"another send is running on {database}") from None
+            lock.seek(0)
+            holder = lock.read().strip() or "unknown"
+            raise UserError(
+                f"another send is running on {real} (process {holder}); wait for it to end"
+            ) from None
+        lock.truncate(0)
+        lock.write(str(os.getpid()))
+        lock.flush()
         yield
+
+
+class _EndOfData:
+    """smtplib's DATA with two changes: a hook just before the end of the message goes out, and a longer wait
+    for the reply to it (RFC 5321 4.5.3.2.6 asks 10 minutes: a client that gives up earlier makes doubt)."""
+
+    before_end_of_data: Callable[[], None] = staticmethod(lambda: None)
+    data_timeout: float = 600.0
+    end_of_data_sent: bool = False
+
+    def data(self, msg: bytes) -> tuple[int, bytes]:
+        self.putcmd("data")
+        code, reply = self.getreply()
+        if code != 354:
+            raise smtplib.SMTPDataError(code, reply)
+        payload = re.sub(rb"(?m)^\.", b"..", msg)
+        if not payload.endswith(b"\r\n"):
+            payload += b"\r\n"
+        try:
+            self.before_end_of_data()
+        except BaseException:
+            self.close()  # without the end of DATA the server drops the message
+            raise
+        self.send(payload + b".\r\n")
+        self.end_of_data_sent = True
+        self.sock.settimeout(self.data_timeout)
+        reply = self.getreply()
+        if self.sock is not None:
+            self.sock.settimeout(self.timeout)
+        return reply
+
+
+class _Plain(_EndOfData, smtplib.SMTP):
+    pass
+
+
+class _Tls(_EndOfData, smtplib.SMTP_SSL):
+    pass
+
+
+class Claimed(Exception):
+    """Another run has a ledger row for this recipient: this run leaves it alone."""
 
 
 class Connection:
@@ -111,30 +252,36 @@ class Connection:
 
     def __init__(self, config: DigestConfig) -> None:
         self.config = config
-        self.smtp: smtplib.SMTP | None = None
+        self.smtp: _Plain | _Tls | None = None
 
-    def _open(self) -> smtplib.SMTP:
+    def _open(self) -> _Plain | _Tls:
         c = self.config
         context = ssl.create_default_context()
         if c.smtp_security == "tls":
-            smtp: smtplib.SMTP = smtplib.SMTP_SSL(
-                c.smtp_host, c.smtp_port, timeout=c.smtp_timeout, context=context
-            )
+            smtp: _Plain | _Tls = _Tls(c.smtp_host, c.smtp_port, timeout=c.smtp_timeout, context=context)
         else:
-            smtp = smtplib.SMTP(c.smtp_host, c.smtp_port, timeout=c.smtp_timeout)
+            smtp = _Plain(c.smtp_host, c.smtp_port, timeout=c.smtp_timeout)
             if c.smtp_security == "starttls":
                 smtp.starttls(context=context)
+        smtp.data_timeout = c.smtp_data_timeout
         user, password = os.environ.get("DIGEST_SMTP_USER"), os.environ.get("DIGEST_SMTP_PASSWORD")
         if user:
             smtp.login(user, password or "")
         return smtp
 
-    def send(self, message: EmailMessage, recipient: str) -> None:
-        """Hand one message to the server; returns only when the server accepted it."""
+    def send(self, message: EmailMessage, recipient: str, before_end: Callable[[], None]) -> None:
+        """Hand one message to the server; returns only when the server accepted it.
+
+        ``before_end`` runs just before the end of DATA goes out; if it raises, the message is abandoned.
+        """
         try:
             if self.smtp is None:
                 self.smtp = self._open()
+            self.smtp.before_end_of_data, self.smtp.end_of_data_sent = before_end, False
             self.smtp.send_message(message, to_addrs=[recipient])
+        except Claimed:
+            self.smtp = None  # the hook closed it in the middle of DATA
+            raise
         except smtplib.SMTPAuthenticationError as exc:
             raise UserError(f"SMTP login refused: {exc.smtp_code} {exc.smtp_error!r}") from None
         except smtplib.SMTPSenderRefused as exc:
@@ -149,16 +296,28 @@ class Connection:
         except smtplib.SMTPNotSupportedError as exc:  # an address in another script, a relay without SMTPUTF8
             raise Permanent(SMTPUTF8_MISSING, f"not sent: {exc}") from None
         except (smtplib.SMTPException, OSError) as exc:
-            self.close()
-            raise Transient(str(exc) or type(exc).__name__) from None
+            self._drop(str(exc) or type(exc).__name__)
+
+    def _after_end(self) -> bool:
+        return self.smtp is not None and self.smtp.end_of_data_sent
 
     def _fail(self, code: int, reply: bytes | str) -> None:
         detail = reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
+        if not 400 <= code < 600:  # no reply that SMTP defines: after the end of DATA, that is doubt
+            self._drop(f"{code} {detail}")
         if code >= 500:
             self._reset()
             raise Permanent(code, detail)
         self.close()
         raise Transient(f"{code} {detail}")
+
+    def _drop(self, why: str) -> None:
+        """A broken session: closed without QUIT (the server may be the trouble); raises what that means."""
+        after_end = self._after_end()
+        self.abandon()
+        if after_end:
+            raise InDoubt(f"no reply after the end of the message ({why})")
+        raise Transient(why)
 
     def _reset(self) -> None:
         """After a refusal the session lives on, but the half-done transaction must go."""
@@ -167,6 +326,12 @@ class Connection:
                 self.smtp.rset()
         except (smtplib.SMTPException, OSError):
             self.close()
+
+    def abandon(self) -> None:
+        """Close without QUIT: the server may be busy with a message, and nobody waits for its answer."""
+        if self.smtp is not None:
+            self.smtp.close()
+            self.smtp = None
 
     def close(self) -> None:
         if self.smtp is not None:
@@ -177,13 +342,44 @@ class Connection:
             self.smtp = None
 
 
+class Stop:
+    """A request to stop after the message in flight (SIGINT, SIGTERM); a second signal stops at once."""
+
+    def __init__(self) -> None:
+        self.signum: int | None = None
+
+    def __bool__(self) -> bool:
+        return self.signum is not None
+
+    def request(self, signum: int, frame: object = None) -> None:
+        if self.signum is not None:
+            raise KeyboardInterrupt  # the second one: whatever is in flight stays 'sending', so in doubt
+        self.signum = signum
+
+
+@contextmanager
+def stop_on_signals() -> Iterator[Stop]:
+    """SIGINT and SIGTERM ask the run to stop after the message in flight, instead of killing it mid-way."""
+    stop = Stop()
+    previous = {signum: signal.signal(signum, stop.request) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield stop
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _nothing() -> None:
+    pass
+
+
 @dataclass
 class Sender:
-    """Builds and sends one edition's messages with retries, backoff and a rate limit."""
+    """Builds and sends one edition's messages with retries, backoff, a rate limit and a way to stop."""
 
     config: DigestConfig
     rendered: Rendered
-    sleep: Callable[[float], None] = time.sleep
+    stop: Stop = field(default_factory=Stop)
     _last: float = float("-inf")
 
     def message(self, to: Address, token: str, subject_prefix: str = "") -> EmailMessage:
@@ -202,54 +398,113 @@ class Sender:
             subject_prefix=subject_prefix,
         )
 
-    def deliver(self, connection: Connection, message: EmailMessage, recipient: str) -> None:
-        """Send with retries; raises Permanent, or UserError once the retries are used up."""
+    def deliver(
+        self,
+        connection: Connection,
+        message: EmailMessage,
+        recipient: str,
+        claim: Callable[[], None] = _nothing,
+        release: Callable[[], None] = _nothing,
+    ) -> None:
+        """Send, retrying what the server did not take; raises Permanent, InDoubt, or UserError when the
+        retries are used up. ``claim`` runs just before each end of DATA, ``release`` after each attempt the
+        server did not take."""
         for attempt in range(self.config.retries + 1):
             self._pace()
             try:
-                connection.send(message, recipient)
+                connection.send(message, recipient, claim)
                 return
             except Transient as exc:
+                release()
                 if attempt == self.config.retries:
                     raise UserError(
                         f"SMTP server unavailable ({exc}) after {attempt + 1} attempts; "
                         "everyone accepted so far is in the ledger: run the same command again to resume"
                     ) from None
-                self.sleep(self.config.backoff * 2**attempt)
+                self._pause(self.config.backoff * 2**attempt)
+                if self.stop:
+                    raise _Stopped from None
 
     def _pace(self) -> None:
         """At most DIGEST_RATE messages a second."""
-        wait = self._last + 1 / self.config.rate - time.monotonic()
-        if wait > 0:
-            self.sleep(wait)
+        self._pause(self._last + 1 / self.config.rate - time.monotonic())
         self._last = time.monotonic()
 
+    def _pause(self, seconds: float) -> None:
+        """Sleep, but wake up for a stop request."""
+        end = time.monotonic() + seconds
+        while not self.stop and (left := end - time.monotonic()) > 0:
+            time.sleep(min(left, 0.1))
 
-def send_edition(conn: sqlite3.Connection, sender_: Sender, report: Report) -> Report:
-    """Send to every pending subscriber, recording each acceptance or permanent rejection at once.
 
-    ``report`` is filled as the run goes, so a caller still knows what was done when a run stops.
+class _Stopped(Exception):
+    """A stop was asked for before the message was taken: it stays pending."""
+
+
+def send_edition(
+    conn: sqlite3.Connection, sender_: Sender, report: Report, *, resend_in_doubt: bool = False
+) -> Report:
+    """Send to every pending subscriber, recording each step at once (see the module's docstring).
+
+    ``report`` is filled as the run goes, so a caller still knows what was done when a run stops. The run
+    stops when DIGEST_RETRIES + 1 deliveries in a row end in doubt: a server that takes messages and never
+    answers in time would otherwise put the whole list in doubt.
     """
-    number = sender_.rendered.number
-    todo = pending(conn, number)
-    report.earlier = conn.execute("SELECT count(*) FROM deliveries WHERE edition = ?", (number,)).fetchone()[
-        0
-    ]
+    ledger = Ledger(conn, sender_.rendered.number)
+    ledger.recover()
+    todo = ledger.pending(resend_in_doubt)
+    report.earlier = ledger.accepted()
     connection = Connection(sender_.config)
+    in_a_row = 0
     try:
         for subscriber in todo:
-            message = sender_.message(mailbox(subscriber.name, subscriber.email), subscriber.token)
-            try:
-                sender_.deliver(connection, message, subscriber.email)
-            except Permanent as exc:
-                record(conn, number, subscriber.email, message["Message-ID"], exc.code, exc.detail)
-                report.rejected.append((subscriber.email, exc.code, exc.detail))
-                continue
-            record(conn, number, subscriber.email, message["Message-ID"])
-            report.accepted.append(subscriber.email)
+            if sender_.stop:
+                break
+            status = _send_one(sender_, connection, ledger, subscriber, report)
+            in_a_row = in_a_row + 1 if status == "in_doubt" else 0
+            if in_a_row > sender_.config.retries:
+                raise UserError(
+                    f"{in_a_row} deliveries in a row are in doubt: the server takes messages without "
+                    f"answering within DIGEST_SMTP_DATA_TIMEOUT ({sender_.config.smtp_data_timeout:g} s) "
+                    "or drops the connection; check it, then run the same command again (it does not "
+                    "send them again)"
+                )
+    except _Stopped:
+        pass
+    except KeyboardInterrupt:  # a second signal: stop now; what was in flight is in doubt at worst
+        connection.abandon()
+        ledger.recover()
+        raise
     finally:
         connection.close()
+        report.rejected, report.in_doubt = ledger.rejected(), ledger.in_doubt()
+        report.stopped_by = sender_.stop.signum
     return report
+
+
+def _send_one(
+    sender_: Sender, connection: Connection, ledger: Ledger, subscriber: Subscriber, report: Report
+) -> str:
+    """One subscriber's delivery, recorded: 'accepted', 'rejected', 'in_doubt' or 'skipped' (not ours)."""
+    message = sender_.message(mailbox(subscriber.name, subscriber.email), subscriber.token)
+
+    def claim() -> None:
+        if not ledger.claim(subscriber, message["Message-ID"]):
+            raise Claimed
+
+    try:
+        sender_.deliver(connection, message, subscriber.email, claim, lambda: ledger.release(subscriber))
+    except Claimed:
+        return "skipped"
+    except Permanent as exc:
+        ledger.settle(subscriber, message["Message-ID"], "rejected", exc.code, exc.detail)
+        return "rejected"
+    except InDoubt as exc:
+        ledger.settle(subscriber, message["Message-ID"], "in_doubt", detail=str(exc))
+        return "in_doubt"
+    ledger.settle(subscriber, message["Message-ID"], "accepted")
+    report.accepted.append(subscriber.email)
+    return "accepted"
 
 
 def send_test(sender_: Sender, address: str) -> str:
@@ -260,6 +515,8 @@ def send_test(sender_: Sender, address: str) -> str:
         sender_.deliver(connection, message, address)
     except Permanent as exc:
         raise UserError(f"the server refused {address}: {exc}") from None
+    except InDoubt as exc:
+        raise UserError(f"the test message to {address} may or may not have arrived: {exc}") from None
     finally:
         connection.close()
     return message["Message-ID"]

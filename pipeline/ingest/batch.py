@@ -13,12 +13,12 @@ import hashlib
 import json
 import pickle
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
-from pipeline.ingest import cache, classify, clean, fields, overrides, read, structure
+from pipeline.ingest import cache, classify, clean, fields, images, overrides, read, structure
 from pipeline.ingest.decode import Rejected
 from pipeline.ingest.outcome import Outcome
 from pipeline.ingest.recurrence import HASH_SIZE, LineCounts
@@ -27,7 +27,7 @@ from pipeline.ingest.spool import Spool
 from pipeline.ingest.walk import walk
 from pipeline.ingest.workers import Ready, Workers
 from pipeline.ingest.writer import Writer
-from pipeline.model import Line, Page, Role
+from pipeline.model import ImageRef, Line, Page, Role
 
 SOURCE_SUFFIXES = read.TEXT_SUFFIXES | read.HTML_SUFFIXES
 LINES_CHUNK = 64  # pages a worker process hashes the lines of at a time (each takes a fraction of that)
@@ -77,8 +77,14 @@ def candidates(folder: Path) -> Iterator[tuple[str, str | None]]:
     """Each file of ``folder`` (recursively, in name order, one at a time) that the ingest reads or ignores:
     (name relative to the folder, None) for a source page, (name, why) for what is ignored."""
     root = folder.resolve()
+    listed: set[str] = set()
     for name in walk(folder):
         if any(part.startswith(".") for part in name.split("/")):
+            continue
+        if resource := images.is_resource(name):
+            if resource not in listed:  # one line for the folder, not one for every picture in it
+                listed.add(resource)
+                yield resource + "/", "files of a saved page (its images are read with the page)"
             continue
         path = folder / name
         if path.is_symlink() and not path.resolve().is_relative_to(root):
@@ -138,20 +144,22 @@ def _packed(page: Page) -> tuple[Any, ...]:
     lines = [
         (line.number, line.text, line.role.value, line.reason, line.hint, line.links) for line in page.lines
     ]
-    return page.source, lines, page.digest, page.meta, page.markup
+    images = [astuple(image) for image in page.images]
+    return page.source, lines, page.digest, page.meta, page.markup, images
 
 
 def _unpacked(packed: tuple[Any, ...] | str) -> Page | str:
     """The page ``_packed`` made, or the reason it was rejected."""
     if isinstance(packed, str):
         return packed
-    source, lines, digest, meta, markup = packed
+    source, lines, digest, meta, markup, images = packed
     return Page(
         source,
         [Line(n, text, Role(role), why, hint, links) for n, text, role, why, hint, links in lines],
         digest,
         meta,
         markup,
+        [ImageRef(*image) for image in images],
     )
 
 
@@ -179,6 +187,7 @@ def process(
         article = classify.classify(structure.structure(page, rules), rules)
         if not article.blocks:
             raise Rejected("no article text found: every line is site chrome or metadata")
+        images.prepare(article, page, path, config.source, fixed)
         overrides.apply(article, fixed)
         outcome.article = article
     except Rejected as exc:
@@ -215,7 +224,7 @@ def run(
     With a `store`, a page whose result cannot have changed is taken from it instead.
     """
     fixed = overrides.load(config.source)
-    writer = Writer(config.out)
+    writer = Writer(config.out, config.source)
     result = Result()
     with Workers(jobs, preload=(__name__,)) as workers, Spool[Source]() as sources:
         counts = _count_lines(_pages(config.source, result.ignored), config, workers, store, sources)
@@ -334,7 +343,18 @@ def page_key(
     capped = b"".join(line + min(count, least).to_bytes(4, "big") for line, count in sorted(counts.items()))
     settings = f"{config.max_bytes}\0{config.language}"
     entry = json.dumps(fixed, sort_keys=True, default=str)
-    return cache.key("page", source.digest, source.name, settings, entry, capped)
+    files = _resources_digest(config.source / source.name)
+    return cache.key("page", source.digest, source.name, settings, entry, capped, files)
+
+
+def _resources_digest(path: Path) -> bytes:
+    """A hash of the names and bytes of the files a saved page keeps beside it (its images)."""
+    digest = hashlib.blake2b(digest_size=16)
+    for folder in images.resource_folders(path):
+        for file in sorted(folder.rglob("*")):
+            if file.is_file():
+                digest.update(file.relative_to(folder).as_posix().encode() + b"\0" + _digest(file))
+    return digest.digest()
 
 
 def _recurring(outcome: Outcome, counts: dict[bytes, int]) -> list[tuple[int, bytes]]:

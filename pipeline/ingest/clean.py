@@ -52,7 +52,12 @@ def mark(line: Line, role: Role, reason: str) -> None:
     line.role, line.reason = role, reason
 
 
+LINK_LIST = "html: link list"  # the HTML reader's reason for a block mostly made of links
+
+
 def clean(page: Page, rules: Rules, recurrence: Recurrence | None = None) -> Page:
+    if page.markup:
+        _linked_metadata(page.lines, rules)
     lines = [line for line in page.lines if line.role is Role.BODY]  # HTML chrome arrives marked already
     matched = _by_rules(lines, rules, shapes=not page.markup)
     _magazine_boilerplate(lines, rules)
@@ -79,6 +84,17 @@ def clean(page: Page, rules: Rules, recurrence: Recurrence | None = None) -> Pag
         lines, rules, rules.limits["duplicate_min_words_html" if page.markup else "duplicate_min_words"]
     )
     return page
+
+
+def _linked_metadata(lines: list[Line], rules: Rules) -> None:
+    """A date line or byline whose words are links ("Geplaatst op <date> door <author>") is the article's
+    metadata, not a link list: the HTML reader removed it for its links."""
+    for line in lines:
+        if line.role is Role.CHROME and line.reason.startswith(LINK_LIST):
+            if fields.date_line(line.text, rules):
+                mark(line, Role.DATE, "date line (kept as metadata)")
+            elif fields.byline(line.text, rules):
+                mark(line, Role.BYLINE, "byline (kept as metadata)")
 
 
 def _by_rules(lines: list[Line], rules: Rules, *, shapes: bool) -> dict[int, ChromeRule]:

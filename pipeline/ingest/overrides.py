@@ -7,6 +7,13 @@ title = "Een sociaal wijkteam is geen container"
 authors = ["Rogier den Uyl", { name = "Johan Kruithof", role = "wethouder te Apeldoorn" }]
 tags = ["Sociale wijkteams"]
 status = "draft"
+image = "beelden/wijkteam.jpg"      # the lead image: a file in the source folder (false: no lead image)
+image_alt = "Een wijkteam in overleg"
+image_credit = "Beeld: Jan Jansen"
+image_caption = "Het wijkteam van Apeldoorn-Zuid"
+
+`image` is read where the page's images are (``pipeline.ingest.images.prepare``); the other image keys
+set the lead image's text here.
 """
 
 from __future__ import annotations
@@ -20,7 +27,19 @@ from pipeline.ingest import published
 from pipeline.model import SERIES, Article, Author
 
 FILE_NAME = "overrides.toml"
-KEYS = ("series", "title", "date", "authors", "tags", "status")
+KEYS = (
+    "series",
+    "title",
+    "date",
+    "authors",
+    "tags",
+    "status",
+    "image",
+    "image_alt",
+    "image_caption",
+    "image_credit",
+)
+IMAGE_TEXTS = {"image_alt": "alt", "image_caption": "caption", "image_credit": "credit"}
 FIRST_PUBLISHED = "first_published"  # from .published.toml, not an editor's key
 STATUSES = ("published", "draft", "hidden")
 
@@ -80,6 +99,11 @@ def _check(path: Path, source: str, fields: dict[str, Any]) -> None:
     for number, tag in enumerate(fields.get("tags", []), 1):
         if not isinstance(tag, str):
             raise OverrideError(f"{where}: tags: item {number} must be a string")
+    if "image" in fields and not (fields["image"] is False or isinstance(fields["image"], str)):
+        raise OverrideError(f"{where}: image must be a file name in the source folder, or false")
+    for key in IMAGE_TEXTS:
+        if key in fields and not isinstance(fields[key], str):
+            raise OverrideError(f"{where}: {key} must be a string")
 
 
 def _is_text(value: Any) -> bool:
@@ -131,6 +155,10 @@ def apply(article: Article, fields: dict[str, Any]) -> Article:
         elif key == "series":
             article.series, article.confidence = value, 1.0
             article.evidence.append("set by the editor in overrides.toml")
+        elif key == "image":
+            pass  # the file is found and checked with the page's images (pipeline.ingest.images.prepare)
+        elif key in IMAGE_TEXTS:
+            _image_text(article, IMAGE_TEXTS[key], str(value).strip())
         else:
             setattr(article, key, str(value).strip())
         article.overridden.append(key)
@@ -138,3 +166,12 @@ def apply(article: Article, fields: dict[str, Any]) -> Article:
         article.date, article.date_source = fields[FIRST_PUBLISHED], "first publication on this site"
         article.dated_here = True
     return article
+
+
+def _image_text(article: Article, name: str, value: str) -> None:
+    """Set the lead image's alt text, caption or credit ("" clears it)."""
+    lead = next((image for image in article.images if image.lead), None)
+    if lead is None:
+        article.warnings.append(f"overrides.toml sets the image's {name}, but the article has no lead image")
+    else:
+        setattr(lead, name, " ".join(value.split()))

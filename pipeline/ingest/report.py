@@ -14,6 +14,7 @@ from pipeline.fsio import AtomicFile
 from pipeline.ingest import overrides
 from pipeline.ingest.batch import Outcome, Result
 from pipeline.ingest.spool import Spool
+from pipeline.model import ArticleImage
 from pipeline.plural import count
 
 
@@ -43,6 +44,20 @@ def entry(outcome: Outcome) -> dict[str, Any]:
         "overridden": article.overridden if article else [],
         "warnings": (article.warnings if article else []) + outcome.notes,
         "removed": outcome.removed,
+        "images": [_image(image) for image in article.images] if article else [],
+        "images_dropped": article.images_dropped if article else [],
+    }
+
+
+def _image(image: ArticleImage) -> dict[str, Any]:
+    return {
+        "name": image.name,
+        "source": image.source,
+        "lead": image.lead,
+        "size": f"{image.width}x{image.height}",
+        "alt": image.alt,
+        "caption": image.caption,
+        "credit": image.credit,
     }
 
 

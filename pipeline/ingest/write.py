@@ -8,6 +8,7 @@ is every hand-written file.
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from pipeline import slugs
 from pipeline.ingest.walk import walk
-from pipeline.model import SERIES, Article, Block, BlockKind
+from pipeline.model import SERIES, Article, ArticleImage, Block, BlockKind
 
 GENERATOR = "pipeline ingest"
 DATED_HERE = "first-publication"  # Dated_by: the page gives no date; Date is its first publication here
@@ -80,16 +81,57 @@ def render_block(block: Block, *, lede: bool = False) -> str:
             return f"{text}\n{{: .lede }}" if lede else text
 
 
+def image_path(article: Article, image: ArticleImage) -> str:
+    """Where the image is kept, relative to the content folder: ``images/<slug>/<name>``."""
+    return f"images/{article.slug}/{image.name}"
+
+
+def render_figure(article: Article, image: ArticleImage) -> str:
+    """An inline figure as an HTML block (Markdown has no figure): the image, its caption and credit."""
+    attributes = f'src="{image_path(article, image)}" alt="{html.escape(image.alt)}"'
+    attributes += f' width="{image.width}" height="{image.height}"'
+    caption = html.escape(image.caption, quote=False)
+    if image.credit:
+        caption += (
+            f'{" " if caption else ""}<small class="credit">{html.escape(image.credit, quote=False)}</small>'
+        )
+    figcaption = f"<figcaption>{caption}</figcaption>" if caption else ""
+    return f'<figure class="figure"><img {attributes}>{figcaption}</figure>'
+
+
+def _placed(article: Article) -> dict[int, list[ArticleImage]]:
+    """The inline figures by the index of the block they go before (len(blocks): after the text)."""
+    placed: dict[int, list[ArticleImage]] = {}
+    for image in article.images:
+        if image.lead:
+            continue
+        anchor = " ".join(image.anchor.split()).casefold()
+        index = next(
+            (
+                i
+                for i, block in enumerate(article.blocks)
+                if anchor and anchor in " ".join(block.text.split()).casefold()
+            ),
+            len(article.blocks),
+        )
+        placed.setdefault(index, []).append(image)
+    return placed
+
+
 def render_body(article: Article) -> str:
     parts: list[str] = []
     previous: BlockKind | None = None
-    for block in article.blocks:
+    figures = _placed(article)
+    for index, block in enumerate(article.blocks):
+        parts += [render_figure(article, image) for image in figures.get(index, [])]
+        previous = None if index in figures else previous
         rendered = render_block(block, lede=bool(article.lede) and block.text == article.lede)
         if block.kind is BlockKind.LIST_ITEM and previous is BlockKind.LIST_ITEM:
             parts[-1] += "\n" + rendered
         else:
             parts.append(rendered)
         previous = block.kind
+    parts += [render_figure(article, image) for image in figures.get(len(article.blocks), [])]
     return "\n\n".join(parts) + "\n"
 
 
@@ -114,11 +156,24 @@ def metadata(article: Article) -> list[tuple[str, str]]:
         ("Source_name", article.source_name),
         ("Source_note", article.source_note),
         ("Pullquote", pullquote),
+        *_lead_image(article),
         ("Generator", GENERATOR),
     ]
     if not any(a.role for a in article.authors):
         fields = [(key, value) for key, value in fields if key != "Author_roles"]
     return [(key, meta_value(value)) for key, value in fields if value.strip()]
+
+
+def _lead_image(article: Article) -> list[tuple[str, str]]:
+    lead = next((image for image in article.images if image.lead), None)
+    if lead is None:
+        return []
+    return [
+        ("Image", image_path(article, lead)),
+        ("Image_alt", lead.alt),
+        ("Image_caption", lead.caption),
+        ("Image_credit", lead.credit),
+    ]
 
 
 def with_hash(header: list[tuple[str, str]], body: str) -> str:

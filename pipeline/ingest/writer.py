@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import NamedTuple
 
-from pipeline.ingest import write
+from pipeline.ingest import images, write
 from pipeline.ingest.outcome import Outcome
 from pipeline.model import Article
 
@@ -31,8 +31,8 @@ class Writer:
     the articles already there only their path by source is kept (``write.scan`` reads them one at a time).
     """
 
-    def __init__(self, out: Path) -> None:
-        self.out = out
+    def __init__(self, out: Path, source: Path) -> None:
+        self.out, self.source = out, source
         self.by_source: dict[str | None, Previous] = {}
         for existing in write.scan(out):
             if existing.generated and existing.path.parent == out:
@@ -69,6 +69,7 @@ class Writer:
             return
         path = self._free_path(self.out, write.slugify(article.title or Path(outcome.source).stem))
         article.slug = path.stem
+        images.copy_into(article, self.source, self.out)
         _save(path, write.render(article))
         old = Path(previous.path) if previous else None
         if old and old != path and old.exists():

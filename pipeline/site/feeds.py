@@ -8,6 +8,7 @@ give the same bytes. Entry ids and RSS guids are the article permalinks.
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,9 @@ from pipeline.site.magazine import base_url, newest_first
 
 GENERATOR = "Sociaal Werk pipeline (feedgen)"
 KINDS = {"atom": "application/atom+xml", "rss": "application/rss+xml"}
+_PICTURE_PARTS = re.compile(
+    r'<source\b[^>]*>|</?picture>| (?:srcset|sizes|loading|decoding|fetchpriority)="[^"]*"'
+)
 
 
 @dataclass(frozen=True)
@@ -35,10 +39,17 @@ class Feed:
         return f"{settings['FEEDS_PATH']}/{self.slug}.{kind}.xml"
 
 
+def plain_images(html: str) -> str:
+    """Each responsive ``<picture>`` (pipeline.site.images) as its JPEG ``<img>``: feed readers show one
+    image, and an HTML 4 parser would nest the image inside the void ``<source>``."""
+    return _PICTURE_PARTS.sub("", html)
+
+
 def absolute_html(html: str, page_url: str) -> str:
     """The article HTML with every relative href/src made absolute against the article's URL."""
     if not html.strip():
         return html
+    html = plain_images(html)
     root = lxml.html.fragment_fromstring(html, create_parent="div")
     root.make_links_absolute(page_url, resolve_base_href=False)
     inner = (root.text or "") + "".join(lxml.html.tostring(child, encoding="unicode") for child in root)
@@ -69,6 +80,7 @@ def build(feed: Feed, kind: str, settings: dict) -> bytes:
     root = base_url(settings)
     fg = FeedGenerator()
     fg.load_extension("dc")
+    fg.load_extension("media")
     fg.id(feed.page_url)
     fg.title(feed.title)
     fg.subtitle(settings.get("SITESUBTITLE") or feed.title)
@@ -79,12 +91,12 @@ def build(feed: Feed, kind: str, settings: dict) -> bytes:
     fg.link(href=feed.page_url, rel="alternate", type="text/html")
     fg.updated(max(article.modified_or_date for article in feed.articles))
     for article in feed.articles:
-        add_entry(fg, article, root)
+        add_entry(fg, article, root, settings, kind)
     document = fg.atom_str(pretty=True) if kind == "atom" else fg.rss_str(pretty=True)
     return document
 
 
-def add_entry(fg: FeedGenerator, article, root: str) -> None:
+def add_entry(fg: FeedGenerator, article, root: str, settings: dict, kind: str) -> None:
     url = f"{root}/{article.url}"
     entry = fg.add_entry(order="append")
     entry.id(url)
@@ -104,6 +116,23 @@ def add_entry(fg: FeedGenerator, article, root: str) -> None:
     entry.content(content, type="html")
     # As HTML text: RSS readers render <description> as HTML, so text that mentions markup must be escaped.
     entry.summary(html.escape(article.plain_summary or plain(article.title), quote=False), type="html")
+    add_image(entry, article, root, settings, kind)
+
+
+def add_image(entry, article, root: str, settings: dict, kind: str) -> None:
+    """The lead image as media:content at its absolute address (JPEG: every reader shows it), and in RSS as
+    the enclosure too, with the file's length as RSS requires. (feedgen 1.0 writes an Atom enclosure link
+    without its rel and type, which would make it a second alternate link: Atom gets media:content only.)"""
+    picture = getattr(article, "lead_image", None)
+    if picture is None:
+        return
+    most = settings["IMAGES_SHARE_WIDTH"]
+    url = picture.url(root, most=most)
+    width, height = picture.size(most)
+    if kind == "rss":
+        length = (Path(settings["OUTPUT_PATH"]) / url[len(root) + 1 :]).stat().st_size
+        entry.enclosure(url, str(length), "image/jpeg")
+    entry.media.content(url=url, type="image/jpeg", medium="image", width=str(width), height=str(height))
 
 
 def credit(article) -> str:

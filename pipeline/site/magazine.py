@@ -85,7 +85,7 @@ def json_ld(article, settings: dict) -> dict[str, Any]:
     """The schema.org `Article` record of an article page."""
     root = base_url(settings)
     url = f"{root}/{article.url}"
-    return {
+    record = {
         "@context": "https://schema.org",
         "@type": "Article",
         "headline": plain(article.title),
@@ -102,6 +102,16 @@ def json_ld(article, settings: dict) -> dict[str, Any]:
         "url": url,
         "wordCount": article.word_count,
     }
+    picture = getattr(article, "lead_image", None)
+    if picture is not None:
+        width, height = picture.size(settings["IMAGES_SHARE_WIDTH"])
+        record["image"] = {
+            "@type": "ImageObject",
+            "url": picture.url(root, most=settings["IMAGES_SHARE_WIDTH"]),
+            "width": width,
+            "height": height,
+        }
+    return record
 
 
 def _person(line: Byline, root: str) -> dict[str, str]:

@@ -10,6 +10,9 @@ for each removed one with its reason.
 
 from __future__ import annotations
 
+from lxml import etree
+
+from pipeline.ingest import figures
 from pipeline.ingest import rules as text_rules
 from pipeline.ingest.decode import Rejected
 from pipeline.ingest.html import blocks, main, meta, parse, prose
@@ -30,8 +33,20 @@ def read_html(source: str, text: str) -> Page:
     prose.classify(walk.blocks, language)
     article = main.find(walk, metadata_is_chrome=language != text_rules.load().raw["language_name"])
     lines = lines_of(walk.blocks, meta.title_text(root))
-    scope = article.element if article is not None and article.tag != "body" else root
+    scope = _scope(article, root)
     found = meta.meta(root, json_ld, lines, scope) | ({"language": language} if language else {})
     if base:
         found["url"] = base  # the page's own address: <base href>, canonical link or og:url
-    return Page(source=source, lines=lines, meta=found, markup=True)
+    page = Page(source=source, lines=lines, meta=found, markup=True)
+    return figures.attach_images(page, body, article=article.element if article is not None else None)
+
+
+def _scope(article: blocks.Container | None, root: etree._Element) -> etree._Element:
+    """Where the article's own metadata is looked for: the <article> or <main> around its container (its
+    header holds the byline), else the container, else the whole page."""
+    if article is None or article.tag == "body":
+        return root
+    for element in (article.element, *article.element.iterancestors("article", "main")):
+        if element.tag in ("article", "main"):
+            return element
+    return article.element

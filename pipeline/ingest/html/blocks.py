@@ -124,6 +124,40 @@ FOLDED = frozenset(RULES.chrome.folded_tags)
 # holds the byline).
 FOLDED_OUTSIDE_ONLY = frozenset(tag for tag in FOLDED if RULES.chrome.tags.get(tag, ("", False))[1])
 ROOTS = frozenset(("article", "main"))
+# Inline elements hold words, not blocks: never weighed as containers, whatever their attributes say.
+INLINE = frozenset(
+    [
+        "span",
+        "font",
+        "a",
+        "abbr",
+        "b",
+        "bdi",
+        "br",
+        "cite",
+        "code",
+        "data",
+        "dfn",
+        "em",
+        "i",
+        "img",
+        "input",
+        "kbd",
+        "label",
+        "mark",
+        "q",
+        "s",
+        "samp",
+        "small",
+        "source",
+        "strong",
+        "sub",
+        "sup",
+        "time",
+        "u",
+        "var",
+    ]
+)
 SAFE_SCHEMES = frozenset(("http", "https", "mailto"))
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
 _URL_STRIP = "".join(chr(c) for c in range(33))
@@ -177,11 +211,11 @@ def walk(body: etree._Element, base: str) -> Walk:
     roots = 0  # open <article> and <main> elements
     events = etree.iterwalk(body, events=("start", "end"))
     for event, element in events:
-        tag = element.tag
-        if not isinstance(tag, str):
-            continue
+        tag = element.tag  # always a name: the parser drops comments and processing instructions
         if event == "start":
-            container = _container(element, tag, len(result.blocks), len(open_containers))
+            container = (
+                None if tag in INLINE else _container(element, tag, len(result.blocks), len(open_containers))
+            )
             if builder.pieces and (tag in BLOCK or container):
                 builder.flush()
             if container:

@@ -66,12 +66,27 @@ def find(walk: Walk, metadata_is_chrome: bool = True) -> Container | None:
     least = max(DENSITY.coverage * weighed.prose(0, len(blocks)), 1)
     held = [c for c in walk.containers if weighed.prose(c.start, c.end) >= least] or walk.containers[:1]
     best = max(held, key=weighed.score)  # the first of equals: the outer one
+    if not metadata_is_chrome:  # the text rules read the header's date and byline lines with their roles
+        best = _widened(best, walk.containers, weighed)
     outer = [c for c in chrome_marks if c.end <= best.start or c.start >= best.end]
     _mark_with_markers(blocks, outer)
     _mark_outside(blocks, best)
     inner = [c for c in chrome_marks if best.start <= c.start and c.end <= best.end and c is not best]
     _mark_inside(blocks, best, inner, mass, walk.containers)
     _restore_hidden_body(blocks, walk.containers)
+    return best
+
+
+def _widened(best: Container, containers: list[Container], mass: Mass) -> Container:
+    """The <article> (or <main>, or content-class element) around the best container when it adds little
+    besides: its header with title, date and byline belongs to the article too."""
+    for container in reversed(containers[: containers.index(best)]):
+        if container.start > best.start or container.end < best.end or not container.semantic:
+            continue
+        extra_prose = mass.prose(container.start, container.end) - mass.prose(best.start, best.end)
+        extra_other = mass.other(container.start, container.end) - mass.other(best.start, best.end)
+        if extra_prose + extra_other <= DENSITY.widen_share * mass.prose(best.start, best.end):
+            best = container
     return best
 
 

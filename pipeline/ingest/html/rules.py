@@ -33,6 +33,7 @@ class Density:
     inside_link_density: float
     hidden_body_new: float
     metadata_max_chars: int
+    widen_share: float
     teasers_min: int
     teasers_share: float
     teaser_max_chars: int
