@@ -64,8 +64,9 @@ def find_images(
     """
     found: list[ImageRef] = []
     seen: set[str] = set()
+    inside = set(article.iter("img")) if article is not None else None
     for img in scope.xpath(".//img"):
-        ref = _image(img, scope, base_url, article)
+        ref = _image(img, scope, base_url, article, inside)
         if ref is None or ref.src in seen:
             continue
         seen.add(ref.src)
@@ -121,14 +122,21 @@ def split_credit(text: str) -> tuple[str, str]:
 
 
 def _image(
-    img: etree._Element, scope: etree._Element, base_url: str, article: etree._Element | None
+    img: etree._Element,
+    scope: etree._Element,
+    base_url: str,
+    article: etree._Element | None,
+    inside: set[etree._Element] | None,
 ) -> ImageRef | None:
     src = _source(img, base_url)
     if not src:
         return None
     width, height = _size(img.get("width")), _size(img.get("height"))
     alt = _text(img.get("alt") or "")
-    reason = _chrome(img, scope, src, width, height) or _outside(img, article)
+    if inside is not None and img not in inside:  # outside the article: its own size and host, no more
+        reason = _pixel(src, width, height) or f"image: outside the article <{article.tag}>"  # type: ignore[union-attr]
+        return ImageRef(src=src, alt=alt, reason=reason, width=width, height=height)
+    reason = _chrome(img, scope, src, width, height)
     if reason:
         return ImageRef(src=src, alt=alt, reason=reason, width=width, height=height)
     figure = _figure(img, scope)
@@ -207,12 +215,8 @@ def _has_text(text: str) -> bool:
 def _chrome(img: etree._Element, scope: etree._Element, src: str, width: int, height: int) -> str:
     """Why the image is site chrome, or ""."""
     chrome = rules()["chrome"]
-    if width and height and width <= chrome["pixel_max"] and height <= chrome["pixel_max"]:
-        return f"image: tracking pixel ({width}x{height})"
-    host = (urlsplit(src).hostname or "").lower()
-    labels = host.split(".")
-    if any(".".join(labels[i:]) in _trackers() for i in range(len(labels) - 1)):
-        return f"image: tracking pixel (host {host})"
+    if pixel := _pixel(src, width, height):
+        return pixel
     if width and height and width <= chrome["icon_max"] and height <= chrome["icon_max"]:
         return f"image: icon ({width}x{height})"
     stem = urlsplit(src).path.rsplit("/", 1)[-1].rsplit(".", 1)[0].lower()
@@ -220,10 +224,16 @@ def _chrome(img: etree._Element, scope: etree._Element, src: str, width: int, he
     return found or _around(img, scope)
 
 
-def _outside(img: etree._Element, article: etree._Element | None) -> str:
-    if article is None or any(ancestor is article for ancestor in img.iterancestors()):
-        return ""
-    return f"image: outside the article <{article.tag}>"
+def _pixel(src: str, width: int, height: int) -> str:
+    """Why the image is a tracking pixel (by its size or its host), or ""."""
+    chrome = rules()["chrome"]
+    if width and height and width <= chrome["pixel_max"] and height <= chrome["pixel_max"]:
+        return f"image: tracking pixel ({width}x{height})"
+    host = (urlsplit(src).hostname or "").lower()
+    labels = host.split(".")
+    if any(".".join(labels[i:]) in _trackers() for i in range(len(labels) - 1)):
+        return f"image: tracking pixel (host {host})"
+    return ""
 
 
 def _around(img: etree._Element, scope: etree._Element) -> str:
