@@ -23,8 +23,9 @@ CACHEDIR ?= cache
 JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 CONFFILE := pelicanconf.py
 PUBLISHCONF := publishconf.py
-# `make publish` builds here first and swaps the result into $(OUTPUTDIR) only when everything succeeded.
-STAGING := $(OUTPUTDIR).staging
+# `make publish` builds into a new numbered folder here and flips the link $(OUTPUTDIR) to it in one rename,
+# only when everything succeeded (README, "The site").
+BUILDS := $(OUTPUTDIR).builds
 # The public address: publishconf.py's default (its one source), unless set here or in the environment.
 export SITEURL
 PELICANOPTS ?=
@@ -38,8 +39,8 @@ SSH_HOST ?=
 SSH_PORT ?= 22
 SSH_USER ?=
 SSH_TARGET_DIR ?=
-# The digest's web version, written into $(SITE_DIR); `make publish` runs it into $(OUTPUTDIR).digest beside
-# Pelican and moves what it wrote into the staging folder; see digest-web.
+# The digest's web version, written into $(SITE_DIR); `make publish` runs it into a folder beside its build
+# while Pelican builds, and moves what it wrote into the build; see digest-web.
 DIGEST_WEB ?= $(PYTHON) -m pipeline digest --content $(CONTENT) --web $(SITE_DIR) --cache $(CACHEDIR)/digest
 # $(call quoted,TEXT): TEXT as one shell word, whatever quotes it holds.
 quoted = '$(subst ','\'',$(1))'
@@ -86,8 +87,8 @@ serve: install
 devserver: install
 	$(BIN)/pelican -lr $(CONTENT) -o $(OUTPUTDIR) -s $(CONFFILE) -p $(PORT) -b $(SERVER) $(PELICANOPTS)
 
-# Ingest, build into $(STAGING) (any Pelican error fails the build) while the digest-web hook writes into
-# $(OUTPUTDIR).digest, then swap the result into $(OUTPUTDIR). A failure at any step stops before the swap: the
+# Ingest, build into $(BUILDS)/N (any Pelican error fails the build) while the digest-web hook writes beside
+# it, then flip the link $(OUTPUTDIR) to it. A failure at any step stops before the flip: the
 # last good site stays. Nothing changed since the last publish (by content hashes): one line, and done.
 publish: SITE_DIR = {site}
 publish: install
@@ -139,5 +140,4 @@ lint: install
 	$(BIN)/ruff format --check .
 
 clean:
-	rm -rf $(OUTPUTDIR) $(STAGING) $(OUTPUTDIR).previous $(OUTPUTDIR).digest $(REPORTDIR) $(CACHEDIR) .pytest_cache \
-	  digest-out
+	rm -rf $(OUTPUTDIR) $(BUILDS) $(REPORTDIR) $(CACHEDIR) .pytest_cache digest-out

@@ -42,6 +42,8 @@ ARTICLE_ORDER_BY = newest_first
 
 THEME = str(ROOT / "themes" / "movisies")
 PLUGINS = [
+    "pipeline.site.oneline",  # Pelican's fatal errors in one line (the traceback with -D)
+    "pipeline.site.cachefiles",  # Pelican's cache saved whole, and a broken one rebuilt
     "pipeline.site.prefetch",  # articles read on both cores (speed)
     "pipeline.site.sanitize",  # every other plugin and template sees sanitized content
     "pipeline.site.images",  # responsive images (Pillow), made once per image into IMAGES_CACHE_PATH

@@ -2,14 +2,15 @@
 
 Each command is a module in ``pipeline/commands/`` with ``HELP`` (one line), ``add_arguments(parser)``
 and ``run(args) -> int`` (the exit status). Errors a user can act on are raised as ``UserError`` and shown as
-one line; no traceback reaches a user: whatever else goes wrong is one line too, and ``--debug`` (before the
-command) shows the traceback.
+one line; no traceback reaches a user: whatever else goes wrong is one line too, and ``--debug`` (before or
+after the command) shows the traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 import traceback
 
@@ -34,18 +35,29 @@ def build_parser(commands: tuple[str, ...] = COMMANDS) -> argparse.ArgumentParse
     for name in commands:
         module = importlib.import_module(f"pipeline.commands.{name}")
         command = sub.add_parser(name, help=module.HELP, description=module.HELP)
+        # SUPPRESS: a --debug before the command is not reset by the subcommand's default
+        command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="as above")
         module.add_arguments(command)
         command.set_defaults(run=module.run)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    if os.environ.get("PIPELINE_END_WITH", "").isdigit():  # a child of a run: it ends with that run
+        from pipeline.children import end_with_parent
+
+        end_with_parent(int(os.environ["PIPELINE_END_WITH"]))
     argv = sys.argv[1:] if argv is None else argv
     # A named command needs only its own module (the others import Pelican, MJML, rich ...: a third of a
     # second); help and unknown commands get the whole parser.
     first = next((arg for arg in argv if arg != "--debug"), None)
     named = (first,) if first in COMMANDS else COMMANDS
-    args = build_parser(named).parse_args(argv)
+    try:
+        parser = build_parser(named)
+    except ImportError as exc:  # a package the command needs is missing
+        hint = " (the installation is incomplete: run `make install`)"
+        return _unexpected(exc, "--debug" in argv, hint)
+    args = parser.parse_args(argv)
     try:
         return args.run(args)
     except UserError as exc:
@@ -58,12 +70,11 @@ def main(argv: list[str] | None = None) -> int:
         return _unexpected(exc, args.debug)
 
 
-def _unexpected(exc: Exception, debug: bool) -> int:
+def _unexpected(exc: Exception, debug: bool, hint: str = " (run again with --debug to see where)") -> int:
     """One line for what no command expected; the traceback only with --debug."""
     if debug:
         traceback.print_exc()
     what = f"{exc.strerror}: {exc.filename}" if isinstance(exc, OSError) and exc.filename else str(exc)
     line = f"error: {type(exc).__name__}: {what}".replace("\n", " ")
-    hint = "" if debug else " (run again with --debug to see where)"
-    print(f"{line}{hint}", file=sys.stderr)
+    print(f"{line}{'' if debug else hint}", file=sys.stderr)
     return EXIT_INTERNAL

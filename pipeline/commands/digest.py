@@ -7,8 +7,9 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from pipeline import fsio
 from pipeline.cli import UserError
-from pipeline.digest.config import load_config
+from pipeline.digest.config import DigestConfig, load_config
 from pipeline.digest.editions import Window, edition_window, explicit_window
 from pipeline.digest.publish import current_window, edition_for, read_content, write_edition, write_web
 from pipeline.digest.render import EmptyEdition
@@ -58,6 +59,14 @@ def _window(args: argparse.Namespace, config, content) -> Window:
 
 def run(args: argparse.Namespace) -> int:
     config = load_config(args.settings)
+    # what it writes: the edition (in DIGEST_OUTPUT when no --out is given), the web version, its cache
+    written = [args.out or config.output, *(path for path in (args.web, args.cache) if path)]
+    with fsio.locked(written, "digest"):
+        fsio.sweep(*written)
+        return _digest(args, config)
+
+
+def _digest(args: argparse.Namespace, config: DigestConfig) -> int:
     cache = fingerprint.cache_folder(args.cache, args.settings, []) if args.cache else None
     content = read_content(config, args.content, cache)
     window = _window(args, config, content)

@@ -11,6 +11,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import Progress
 
+from pipeline import fsio
 from pipeline.cli import UserError
 from pipeline.ingest import batch, cache, published, report
 from pipeline.ingest.overrides import OverrideError
@@ -53,11 +54,28 @@ def _positive(text: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Exit status 0 when every page became an article, 1 when some were rejected."""
+    return 0 if ingest(args).rejected == 0 else 1
+
+
+def ingest(args: argparse.Namespace) -> batch.Result:
+    """The ingest, holding the locks of what it writes (content and source folders, cache, report); what it
+    did."""
     if not args.source.is_dir():
         raise UserError(f"{args.source} is not a folder")
+    pages = [name for name, why in batch.candidates(args.source) if why is None]
+    # what it writes: the content folder, the cache, the report, and the record of first publications
+    written = [args.out, args.source, *(path for path in (args.cache, args.report) if path)]
+    with fsio.locked(written, "ingest"):
+        fsio.sweep(args.out, args.cache)
+        fsio.sweep_beside(args.source / published.FILE_NAME)
+        if args.report:
+            fsio.sweep_beside(args.report)
+        return _ingest(args, pages)
+
+
+def _ingest(args: argparse.Namespace, pages: list[str]) -> batch.Result:
     config = batch.Config(args.source, args.out, max_bytes=args.max_bytes)
     try:
-        pages = [name for name, why in batch.candidates(args.source) if why is None]
         published.record(args.source, pages, published.today())
     except published.StateError as exc:
         raise UserError(str(exc)) from None
@@ -68,6 +86,8 @@ def run(args: argparse.Namespace) -> int:
             with contextlib.ExitStack() as stack:
                 store = stack.enter_context(cache.Store(args.cache)) if args.cache else None
                 stream = report.Stream(args.report) if args.report else None
+                if stream:
+                    stack.callback(stream.discard)  # a no-op once it is closed
                 progress = stack.enter_context(
                     Progress(console=errors, transient=True, disable=total < PROGRESS_FROM)
                 )
@@ -84,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
         except OverrideError as exc:
             raise UserError(str(exc)) from None
         report.show(result, shown, console, errors)
-    return 0 if result.rejected == 0 else 1
+    return result
 
 
 def _both(

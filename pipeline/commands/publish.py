@@ -1,12 +1,18 @@
 """``python -m pipeline publish``: what `make publish` runs; see README ("The site") and docs/settings.md.
 
-1. Nothing changed (the inputs' fingerprint equals the last publish's, the output folder holds that build,
-   by the stamp inside it, and the report is there): say so in one line and stop.
-2. Ingest the sources into the content folder, unchanged pages from the ingest cache.
-3. Build the site with Pelican into `OUTPUT.staging` (any error fails the build), with Pelican's content
-   cache; meanwhile the digest hook writes the digest's web version into `OUTPUT.digest`.
-4. Move the digest's files into the staging folder, swap it into `OUTPUT`, save the fingerprint.
-A failure at any step stops before the swap: the last good site stays, and the next run builds again.
+0. Take the locks of the folders it writes (sources: the records of first publications and addresses;
+   content, output, reports, cache): one publish at a time.
+1. Nothing changed (the inputs' fingerprint equals the last publish's, the output holds that build, by the
+   stamp inside it, and the report is there): say so in one line and stop.
+2. Ingest the sources into the content folder, unchanged pages from the ingest cache. Rejected pages are
+   left out; the rest is published, and the last line and the exit status (1) say how many were rejected.
+3. Build the site with Pelican into a new numbered build beside the output (any error fails the build), with
+   Pelican's content cache; meanwhile the digest hook writes the digest's web version beside it.
+4. Move the digest's files into the build, write the redirect pages of articles that moved, stamp the build,
+   flip the output link to it in one rename, save the fingerprint: its parts were each taken before they
+   were read (the pipeline's own records in the sources after it wrote them), so an edit saved during the
+   build is published next time.
+A failure at any step stops before the flip: the last good site stays, and the next run builds again.
 """
 
 from __future__ import annotations
@@ -22,13 +28,19 @@ from pathlib import Path
 
 from pelican.settings import read_settings
 
-from pipeline.cli import UserError, main
+from pipeline import children, fsio
+from pipeline.cli import UserError, build_parser
+from pipeline.commands import ingest as ingest_command
+from pipeline.ingest import published
 from pipeline.ingest import report as ingest_report
 from pipeline.plural import count
 from pipeline.site import fingerprint, publish, redirects
 
 HELP = "Ingest, build the site and the digest's web version, and swap them into place (nothing if unchanged)."
 FINGERPRINT = "publish.fingerprint"
+# what the pipeline itself writes into the sources (first publications, earlier addresses): in the
+# fingerprint as the run left them, not as it found them
+RECORDS = (published.FILE_NAME, redirects.FILE_NAME)
 PELICAN_CACHE = "pelican"
 INGEST_CACHE = "ingest"
 IMAGES_CACHE = "images"
@@ -59,61 +71,112 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    parameters = [str(p.resolve()) for p in (args.sources, args.content, args.output)]
+    if not args.settings.is_file():
+        raise UserError(f"settings file not found: {args.settings}")
+    # the output's builds, not the output: a link whose target changes with every publish
+    written = [args.sources, args.content, publish.builds(args.output), args.reports, args.cache]
+    with fsio.locked(written, "publish") as held:
+        fsio.sweep(args.reports, args.cache)  # the ingest sweeps the content folder
+        fsio.sweep_beside(args.sources / redirects.FILE_NAME)
+        return _publish(args, held)
+
+
+def _publish(args: argparse.Namespace, held: list[int]) -> int:
+    # the folders as given: not where the output link points, which changes with every publish
+    parameters = [os.path.abspath(p) for p in (args.sources, args.content, args.output)]
     parameters += [args.pelican_opts, args.digest_web]
-    stamp = args.cache / FINGERPRINT
-    report = args.reports / "ingest.json"
-    if _unchanged(args, parameters, stamp, report):
+    stamp, report = args.cache / FINGERPRINT, args.reports / "ingest.json"
+    parts = _parts(args, parameters)  # before anything reads the inputs
+    last = _last(stamp)
+    if last and last[0] == fingerprint.combine(parts) and _built(args.output, report, last[0]):
         print(f"Nothing changed since the last publish: {args.output}/ is up to date.")
-        return 0
-    stamp.unlink(missing_ok=True)
-    status = main(_ingest_argv(args, report))
-    if status != 0:
-        return status
-    staging = args.output.with_name(args.output.name + ".staging")
-    digest_dir = args.output.with_name(args.output.name + ".digest")
-    for folder in (staging, digest_dir):
-        shutil.rmtree(folder, ignore_errors=True)
-    digest = _start_digest(args.digest_web, digest_dir)
-    built = subprocess.run(_pelican_argv(args, staging, parameters), check=False)
-    if digest and digest.wait() != 0:
-        raise UserError(f"the digest hook failed (status {digest.returncode}); {args.output} left as it was")
-    if built.returncode != 0:
-        raise UserError(f"Pelican failed (status {built.returncode}); {args.output} left as it was")
-    _move_into(digest_dir, staging)
-    settings = read_settings(str(args.settings))
-    moved = redirects.update(args.sources, args.content, staging, settings)
-    built_from = _fingerprint(args, parameters)
-    siteurl = str(settings["SITEURL"])
-    publish.stamp(staging, built_from, siteurl)
-    publish.swap(staging, args.output)
-    args.cache.mkdir(parents=True, exist_ok=True)
-    stamp.write_text(built_from + "\n", encoding="utf-8")
+        return _rejected(last[1], report)
+    rejected = _ingest(args, report)
+    parts["content"] = fingerprint.folder_part(args.content)  # as the ingest left it, before Pelican reads it
+    build = publish.new_build(args.output)
+    try:
+        siteurl, moved = _build(args, parameters, build, held, parts)
+    except BaseException:
+        shutil.rmtree(build, ignore_errors=True)
+        raise
+    fsio.atomic_write_text(stamp, f"{fingerprint.combine(parts)}\n{rejected}\n")
     print(publish.summary(args.output, siteurl))
     if moved:
         print(f"  {count(moved, 'redirect page', 'redirect pages')} at earlier addresses of articles")
-    _say_undated(report, args.sources)
-    return 0
-
-
-def _say_undated(report: Path, sources: Path) -> None:
-    if text := ingest_report.undated(report, sources):
+    if text := ingest_report.undated(report, args.sources):
         print(text)
+    return _rejected(rejected, report)
 
 
-def _fingerprint(args: argparse.Namespace, parameters: list[str]) -> str:
-    theme = Path(read_settings(str(args.settings))["THEME"])  # the theme Pelican will use
-    return fingerprint.inputs(args.sources, args.content, theme, args.settings, parameters)
+def _build(
+    args: argparse.Namespace, parameters: list[str], build: Path, held: list[int], parts: dict[str, str]
+) -> tuple[str, int]:
+    """Pelican into `build` while the digest hook writes beside it; the two joined, the redirect pages added,
+    the build stamped and flipped live. The SITEURL and the number of redirect pages."""
+    digest_dir = build.with_name(build.name + ".digest")
+    try:
+        digest = _start_digest(args.digest_web, digest_dir, held)
+        built = children.run(_pelican_argv(args, build, parameters), pass_fds=held)
+        if digest and digest.wait() != 0:
+            raise UserError(
+                f"the digest hook failed (status {digest.returncode}); {args.output} left as it was"
+            )
+        if built.returncode != 0:
+            raise UserError(f"Pelican failed (status {built.returncode}); {args.output} left as it was")
+        _move_into(digest_dir, build)
+    finally:
+        shutil.rmtree(digest_dir, ignore_errors=True)
+    settings = _settings(args)
+    moved = redirects.update(args.sources, args.content, build, settings)
+    parts["records"] = fingerprint.files_part(args.sources, RECORDS)  # as this run left them
+    siteurl = str(settings["SITEURL"])
+    publish.stamp(build, fingerprint.combine(parts), siteurl)
+    publish.swap(build, args.output)
+    return siteurl, moved
 
 
-def _unchanged(args: argparse.Namespace, parameters: list[str], stamp: Path, report: Path) -> bool:
-    """The last publish's fingerprint equals this one's, and what it made is still there: the output folder
-    holds that very build (its stamp; `make html` writes another site there) and the report exists."""
-    if not (stamp.is_file() and report.is_file()):
-        return False
-    fingerprint = stamp.read_text(encoding="utf-8").strip()
-    built = publish.stamped(args.output).get("fingerprint")
-    return fingerprint == built == _fingerprint(args, parameters)
+def _settings(args: argparse.Namespace) -> dict:
+    """Pelican's settings (PATH given: the content folder may not be there before the first ingest)."""
+    return read_settings(str(args.settings), override={"PATH": os.getcwd()})
+
+
+def _parts(args: argparse.Namespace, parameters: list[str]) -> dict[str, str]:
+    theme = Path(_settings(args)["THEME"])  # the theme Pelican will use
+    parts = fingerprint.inputs(args.sources, args.content, theme, args.settings, parameters, skip=RECORDS)
+    return parts | {"records": fingerprint.files_part(args.sources, RECORDS)}
+
+
+def _last(stamp: Path) -> tuple[str, int] | None:
+    """The last publish's fingerprint and how many pages it rejected; None when there is none, or when the
+    file is not one (then it is said in one line, and the site is built again)."""
+    try:
+        lines = stamp.read_bytes().decode("ascii").split("\n")
+        return lines[0], int(lines[1] or 0)
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError, ValueError, IndexError):
+        print(f"the publish fingerprint {stamp} is unreadable; building again", file=sys.stderr)
+        return None
+
+
+def _built(output: Path, report: Path, last: str) -> bool:
+    """What the last publish made is still there: the output holds that very build (its stamp; `make html`
+    writes another site there), and the report."""
+    return report.is_file() and publish.stamped(output).get("fingerprint") == last
+
+
+def _ingest(args: argparse.Namespace, report: Path) -> int:
+    """Ingest the sources; how many pages were rejected (they are left out, the others published)."""
+    ingest_args = build_parser(("ingest",)).parse_args(_ingest_argv(args, report))
+    return ingest_command.ingest(ingest_args).rejected
+
+
+def _rejected(count: int, report: Path) -> int:
+    """The last line when pages were rejected, and the exit status: 1 when any were, else 0."""
+    if count:
+        pages = "1 page was rejected and is" if count == 1 else f"{count} pages were rejected and are"
+        print(f"{pages} not on the site; see {report}", file=sys.stderr)
+    return 1 if count else 0
 
 
 def _ingest_argv(args: argparse.Namespace, report: Path) -> list[str]:
@@ -122,7 +185,7 @@ def _ingest_argv(args: argparse.Namespace, report: Path) -> list[str]:
     return [*out, "--cache", cache, "--jobs", args.jobs]
 
 
-def _pelican_argv(args: argparse.Namespace, staging: Path, parameters: list[str]) -> list[str]:
+def _pelican_argv(args: argparse.Namespace, build: Path, parameters: list[str]) -> list[str]:
     """Pelican with our settings, `--fatal errors`, and its content cache in a folder named after the
     settings, code and packages (any change there starts a fresh cache; older folders are removed)."""
     cache = fingerprint.cache_folder(args.cache / PELICAN_CACHE, args.settings, parameters)
@@ -132,7 +195,7 @@ def _pelican_argv(args: argparse.Namespace, staging: Path, parameters: list[str]
         "pelican",
         str(args.content),
         "-o",
-        str(staging),
+        str(build),
         "-s",
         str(args.settings),
     ]
@@ -141,20 +204,21 @@ def _pelican_argv(args: argparse.Namespace, staging: Path, parameters: list[str]
     return [*command, "-e", *PELICAN_CACHING, f"IMAGES_CACHE_PATH={images}"]
 
 
-def _start_digest(command: str, folder: Path) -> subprocess.Popen | None:
-    """Start the digest hook writing into `folder`; it runs beside Pelican, on the other core."""
+def _start_digest(command: str, folder: Path, held: list[int]) -> subprocess.Popen | None:
+    """Start the digest hook writing into `folder`; it runs beside Pelican, on the other core, and holds the
+    locks as long as it runs."""
     if not command.strip():
         return None
     folder.mkdir(parents=True)
-    return subprocess.Popen(command.replace("{site}", shlex.quote(str(folder))), shell=True)
+    return children.popen(command.replace("{site}", shlex.quote(str(folder))), shell=True, pass_fds=held)
 
 
-def _move_into(folder: Path, staging: Path) -> None:
+def _move_into(folder: Path, build: Path) -> None:
     """Move what the digest hook wrote into the built site; it may not replace a page of the site."""
     if not folder.is_dir():
         return
     for item in sorted(folder.iterdir()):
-        target = staging / item.name
+        target = build / item.name
         if target.exists():
             raise UserError(f"the digest hook wrote {item.name}, which the site already has")
         item.rename(target)

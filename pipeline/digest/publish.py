@@ -17,6 +17,7 @@ from pipeline.digest.editions import Window, edition_number, edition_window
 from pipeline.digest.message import build_message, mailbox, sender, unsubscribe_headers
 from pipeline.digest.render import TEMPLATES, Edition, Rendered, build_edition, render
 from pipeline.digest.select import DigestArticle, in_window, read_articles, read_editorial
+from pipeline.fsio import atomic_write_bytes, atomic_write_text
 from pipeline.newsletter.config import newsletter_config
 from pipeline.site.dates import nl_count
 
@@ -97,13 +98,11 @@ def write_edition(out: Path, config: DigestConfig, edition: Edition) -> Rendered
             f"edition {edition.number} is {size // 1024} KB, Gmail clips it: lower DIGEST_MAX_ITEMS"
         )
     html, text = rendered.personalize(generic_unsubscribe(config))
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "digest.html").write_text(html, encoding="utf-8")
-    (out / "digest.txt").write_text(text, encoding="utf-8")
-    (out / "digest.eml").write_bytes(preview_message(config, rendered))
-    (out / "edition.json").write_text(
-        json.dumps(asdict(rendered), ensure_ascii=False, indent=1), encoding="utf-8"
-    )
+    atomic_write_text(out / "digest.html", html)
+    atomic_write_text(out / "digest.txt", text)
+    atomic_write_bytes(out / "digest.eml", preview_message(config, rendered))
+    # last: `send` reads this one, and finds it only whole, beside the files it describes
+    atomic_write_text(out / "edition.json", json.dumps(asdict(rendered), ensure_ascii=False, indent=1))
     return rendered
 
 
@@ -142,8 +141,7 @@ def write_web(site: Path, config: DigestConfig, content: Content) -> list[int]:
             config, content, edition_window(config.cadence, config.first_edition, number), full=True
         )
         html, _ = render(edition, web=True).personalize(generic_unsubscribe(config))
-        (root / str(number)).mkdir(parents=True, exist_ok=True)
-        (root / str(number) / "index.html").write_text(html, encoding="utf-8")
+        atomic_write_text(root / str(number) / "index.html", html, durable=False)  # one an edition
         entries.append(edition)
     env = jinja2.Environment(loader=jinja2.FileSystemLoader([TEMPLATES, SITE_TEMPLATES]), autoescape=True)
     env.filters["plural"] = nl_count
@@ -154,6 +152,5 @@ def write_web(site: Path, config: DigestConfig, content: Content) -> list[int]:
         signup=f"{config.web_root}aanmelden",
         consent=newsletter_config(config).consent,
     )
-    root.mkdir(parents=True, exist_ok=True)
-    (root / "index.html").write_text(page, encoding="utf-8")
+    atomic_write_text(root / "index.html", page)
     return [edition.number for edition in entries]

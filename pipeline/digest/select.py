@@ -22,6 +22,7 @@ from pipeline import sanitize
 from pipeline.cli import UserError
 from pipeline.digest.editions import Window
 from pipeline.ingest.write import DATED_HERE
+from pipeline.site import cachefiles  # noqa: F401  (Pelican's cache files saved whole, read with care)
 from pipeline.site.magazine import credited_authors
 
 _HEADER_END = re.compile(r"\n[ \t]*\n")  # the Markdown metadata header ends at the first blank line

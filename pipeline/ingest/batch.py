@@ -24,7 +24,7 @@ from pipeline.ingest.outcome import Outcome
 from pipeline.ingest.recurrence import HASH_SIZE, LineCounts
 from pipeline.ingest.rules import Rules, load
 from pipeline.ingest.spool import Spool
-from pipeline.ingest.walk import walk
+from pipeline.ingest.walk import not_a_file, walk
 from pipeline.ingest.workers import Ready, Workers
 from pipeline.ingest.writer import Writer
 from pipeline.model import ImageRef, Line, Page, Role
@@ -87,7 +87,9 @@ def candidates(folder: Path) -> Iterator[tuple[str, str | None]]:
                 yield resource + "/", "files of a saved page (its images are read with the page)"
             continue
         path = folder / name
-        if path.is_symlink() and not path.resolve().is_relative_to(root):
+        if why := not_a_file(path):
+            yield name, why
+        elif path.is_symlink() and not path.resolve().is_relative_to(root):
             yield name, "a link that leaves the source folder"  # a file or a whole folder
         elif path.is_dir() or path.name == overrides.FILE_NAME:
             continue

@@ -14,12 +14,16 @@ no run has used are dropped at the end of a run, so the file does not grow with 
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import pickle
 import sqlite3
+import sys
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from pipeline import fsio
 
 FILE_NAME = "ingest.sqlite"
 TABLES = ("lines", "pages")
@@ -50,15 +54,28 @@ def key(*parts: bytes | str) -> bytes:
 
 
 class Store:
-    """Pickled values by key, in SQLite; only the process that runs the batch reads and writes it."""
+    """Pickled values by key, in SQLite; only the process that runs the batch reads and writes it.
+
+    SQLite commits atomically (its journal), so a kill leaves the last saved cache. A file that is not a
+    database, or a damaged one, is dropped with one line on stderr and the cache starts afresh: it only
+    ever costs time, never a wrong result. A folder that cannot be written is one line naming it."""
 
     def __init__(self, folder: Path) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(folder / FILE_NAME)
-        for table in TABLES:
-            self.db.execute(f"CREATE TABLE IF NOT EXISTS {table} (key BLOB PRIMARY KEY, value BLOB NOT NULL)")
-            # the keys this run used: in SQLite's temporary store, not in memory, as they are one per page
-            self.db.execute(f"CREATE TEMP TABLE used_{table} (key BLOB PRIMARY KEY)")
+        self.folder = folder
+        path = folder / FILE_NAME
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            try:
+                self.db = _open(path)
+            except sqlite3.OperationalError:
+                raise  # the folder or the disk, not the file: see below
+            except sqlite3.DatabaseError as exc:
+                print(f"the ingest cache {path} is damaged ({exc}); it is built again", file=sys.stderr)
+                for stale in (path, path.with_name(path.name + "-journal")):
+                    stale.unlink(missing_ok=True)
+                self.db = _open(path)
+        except (OSError, sqlite3.OperationalError) as exc:
+            raise fsio.folder_error(folder, _os_error(exc)) from exc
 
     def get(self, table: str, key: bytes, default: Any = None) -> Any:
         """The value stored under `key`, else `default`; a hit counts as used."""
@@ -88,7 +105,37 @@ class Store:
 
     def close(self) -> None:
         """Drop what this run did not use, and save."""
+        try:
+            for table in TABLES:
+                self.db.execute(f"DELETE FROM {table} WHERE key NOT IN (SELECT key FROM used_{table})")
+            self.db.commit()
+        except sqlite3.OperationalError as exc:
+            raise fsio.folder_error(self.folder, _os_error(exc)) from exc
+        finally:
+            self.db.close()
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    """The cache's database, checked whole (a damaged page of it raises DatabaseError here, not mid-run)."""
+    db = sqlite3.connect(path)
+    try:
+        if db.execute("PRAGMA quick_check").fetchone() != ("ok",):
+            raise sqlite3.DatabaseError("quick_check failed")
         for table in TABLES:
-            self.db.execute(f"DELETE FROM {table} WHERE key NOT IN (SELECT key FROM used_{table})")
-        self.db.commit()
-        self.db.close()
+            db.execute(f"CREATE TABLE IF NOT EXISTS {table} (key BLOB PRIMARY KEY, value BLOB NOT NULL)")
+            # the keys this run used: in SQLite's temporary store, not in memory, as they are one per page
+            db.execute(f"CREATE TEMP TABLE used_{table} (key BLOB PRIMARY KEY)")
+            db.execute(f"SELECT count(*) FROM {table}").fetchone()
+    except sqlite3.DatabaseError:
+        db.close()
+        raise
+    return db
+
+
+def _os_error(exc: Exception) -> OSError:
+    """An OSError for SQLite's "readonly database", "disk is full" and "unable to open" errors."""
+    if isinstance(exc, OSError):
+        return exc
+    text = str(exc)
+    code = errno.ENOSPC if "full" in text else errno.EROFS if "readonly" in text else errno.EACCES
+    return OSError(code, text)

@@ -77,29 +77,61 @@ def _overrides(folder: Path) -> dict[str, dict[str, Any]]:
 
 
 def _check(path: Path, source: str, fields: dict[str, Any]) -> None:
+    """Every field of one source's table has its type and value, or an OverrideError names the first that
+    has not (TOML gives lists, numbers, booleans and dates wherever a string may be written)."""
     where = f"{path}: [{source!r}]"
     unknown = sorted(set(fields) - set(KEYS))
     if unknown:
         raise OverrideError(f"{where}: unknown key {unknown[0]!r} (known: {', '.join(KEYS)})")
-    if "series" in fields and fields["series"] not in SERIES:
+    if "series" in fields and not (isinstance(fields["series"], str) and fields["series"] in SERIES):
         raise OverrideError(f"{where}: series must be one of {', '.join(SERIES)}")
-    if "status" in fields and fields["status"] not in STATUSES:
+    if "status" in fields and not (isinstance(fields["status"], str) and fields["status"] in STATUSES):
         raise OverrideError(f"{where}: status must be one of {', '.join(STATUSES)}")
-    if "date" in fields:
-        try:
-            dt.date.fromisoformat(str(fields["date"]))
-        except ValueError:
-            raise OverrideError(f"{where}: date must be YYYY-MM-DD") from None
-    if "title" in fields and not (isinstance(fields["title"], str) and fields["title"].strip()):
+    if "date" in fields and not _is_date(fields["date"]):
+        raise OverrideError(f"{where}: date must be YYYY-MM-DD")
+    if "title" in fields and not _is_text(fields["title"]):
         raise OverrideError(f"{where}: title must be a non-empty string")
     for key in ("authors", "tags"):
         if key in fields and not isinstance(fields[key], list):
             raise OverrideError(f"{where}: {key} must be a list")
+    for number, author in enumerate(fields.get("authors", []), 1):
+        _check_author(f"{where}: authors: item {number}", author)
+    for number, tag in enumerate(fields.get("tags", []), 1):
+        if not isinstance(tag, str):
+            raise OverrideError(f"{where}: tags: item {number} must be a string")
     if "image" in fields and not (fields["image"] is False or isinstance(fields["image"], str)):
         raise OverrideError(f"{where}: image must be a file name in the source folder, or false")
     for key in IMAGE_TEXTS:
         if key in fields and not isinstance(fields[key], str):
             raise OverrideError(f"{where}: {key} must be a string")
+
+
+def _is_text(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _is_date(value: Any) -> bool:
+    """A TOML date (2021-05-04) or a string that is one; not a date-time, a number or a list."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return True
+    try:
+        return isinstance(value, str) and bool(dt.date.fromisoformat(value))
+    except ValueError:
+        return False
+
+
+def _check_author(where: str, author: Any) -> None:
+    if isinstance(author, str):
+        return
+    if not isinstance(author, dict):
+        raise OverrideError(f"{where} must be a name or {{ name, role }}")
+    unknown = sorted(set(author) - {"name", "role"})
+    if unknown:
+        raise OverrideError(f"{where}: unknown key {unknown[0]!r} (known: name, role)")
+    if not _is_text(author.get("name")):
+        raise OverrideError(f"{where}: name must be a non-empty string")
+    if not isinstance(author.get("role", ""), str):
+        raise OverrideError(f"{where}: role must be a string")
 
 
 def _author(value: str | dict[str, str]) -> Author:

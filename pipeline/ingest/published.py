@@ -19,6 +19,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from pipeline import fsio
+
 FILE_NAME = ".published.toml"  # hidden: the ingest reads no hidden file as a page
 TIMEZONE = ZoneInfo("Europe/Amsterdam")
 HEADER = (
@@ -65,11 +67,9 @@ def record(folder: Path, names: Iterable[str], day: dt.date) -> dict[str, dt.dat
     state = {name: known.get(name, day) for name in names}
     if state != known:
         try:
-            (folder / FILE_NAME).write_text(render(state), encoding="utf-8")
-        except OSError as exc:
-            raise StateError(
-                f"cannot record first publications in {folder / FILE_NAME} ({exc.strerror})"
-            ) from None
+            fsio.atomic_write_text(folder / FILE_NAME, render(state))
+        except fsio.FolderError as exc:
+            raise StateError(f"cannot record first publications: {exc}") from None
     return state
 
 

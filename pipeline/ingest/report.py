@@ -10,6 +10,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from pipeline.fsio import AtomicFile
 from pipeline.ingest import overrides
 from pipeline.ingest.batch import Outcome, Result
 from pipeline.ingest.spool import Spool
@@ -83,26 +84,29 @@ class Stream:
     """The JSON report, written entry by entry as pages are done, so no batch is held in memory whole.
 
     A key a line, a removed line a line (see ``_document``); the file is written beside the report and put
-    in place by ``close``, so a report is never half written.
+    in place by ``close`` (``fsio.AtomicFile``), so a report is never half written.
     """
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path, self.partial = path, path.with_name(path.name + ".partial")
-        self.file = self.partial.open("w", encoding="utf-8")
-        self.file.write('{\n  "documents": [')
+        self.file = AtomicFile(path)
+        self.file.write(b'{\n  "documents": [')
         self.count = 0
 
     def add(self, outcome: Outcome) -> None:
-        self.file.write(("," if self.count else "") + "\n    " + _document(entry(outcome), 2))
+        text = ("," if self.count else "") + "\n    " + _document(entry(outcome), 2)
+        self.file.write(text.encode("utf-8"))
         self.count += 1
 
     def close(self, ignored: list[str]) -> None:
         listed = "".join(f"\n    {_compact(item)}," for item in ignored).rstrip(",")
         ignored_json = f"[{listed}\n  ]" if ignored else "[]"
-        self.file.write(("\n  ]" if self.count else "]") + f',\n  "ignored": {ignored_json}\n}}\n')
-        self.file.close()
-        self.partial.replace(self.path)
+        end = ("\n  ]" if self.count else "]") + f',\n  "ignored": {ignored_json}\n}}\n'
+        self.file.write(end.encode("utf-8"))
+        self.file.commit()
+
+    def discard(self) -> None:
+        """A run that failed leaves the last report as it was."""
+        self.file.discard()
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,9 @@ def _title(article: Article, page: Page, rules: Rules) -> None:
         article.title = page.meta.get("title", "")
         return
     text = titles[0].text
+    if page.markup and page.meta.get("language") != rules.raw["language_name"]:
+        article.title = text  # "Column: ..." is a label in the rules' language only
+        return
     if match := rules.label_prefix.match(text):
         article.labels.append(match["label"].lower())
         text = match["rest"]

@@ -6,7 +6,9 @@ here only the listings of the folders on the way down are held, as names.
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -40,3 +42,26 @@ def _is_folder(entry: os.DirEntry[str]) -> bool:
         return entry.is_dir(follow_symlinks=False)
     except OSError:
         return False
+
+
+def not_a_file(path: Path) -> str | None:
+    """Why `path` (or what a link at it leads to) cannot be read as a page: a link that loops or leads
+    nowhere, a named pipe (reading one waits for a writer, for ever), a device, a socket, no right to read
+    it. None for a file or a folder that can be read."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "a link that loops"
+        if exc.errno == errno.ENOENT:
+            return "a link that leads nowhere"
+        return f"cannot be read ({exc.strerror})"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe, not a file"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device, not a file"
+    if stat.S_ISSOCK(mode):
+        return "a socket, not a file"
+    if not os.access(path, os.R_OK):
+        return "cannot be read (permission denied)"
+    return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import NamedTuple
 
+from pipeline import fsio
 from pipeline.ingest import images, write
 from pipeline.ingest.outcome import Outcome
 from pipeline.model import Article
@@ -102,4 +103,4 @@ def _save(path: Path, text: str) -> None:
     """Write only when the text changed, so unchanged files keep their times (Pelican's cache uses them)."""
     data = text.encode("utf-8")
     if not path.exists() or path.read_bytes() != data:
-        path.write_bytes(data)
+        fsio.atomic_write_bytes(path, data, durable=False)  # whole or not at all; many in a row

@@ -12,26 +12,47 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import sys
 from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
 
+from pipeline.fsio import is_temporary
+
 PACKAGE = Path(__file__).resolve().parent.parent  # pipeline/
 ENVIRONMENT = ("SITEURL", "SITENAME")  # read by publishconf.py
 
 
-def tree(digest: hashlib.blake2b, folder: Path) -> None:
-    """Add every file under `folder` (name and bytes, in name order) to `digest`; nothing for no folder."""
+def tree(digest: hashlib.blake2b, folder: Path, skip: Iterable[str] = ()) -> None:
+    """Add every file under `folder` (name and bytes, in name order) to `digest`; nothing for no folder.
+
+    Only regular files count, as only they are read: a named pipe would never end, and a link that loops
+    or leads nowhere has no bytes; nor do what a killed write left (``fsio``'s temporary files, removed by
+    the next run). A file that cannot be read counts as unreadable (the ingest lists it)."""
     if not folder.is_dir():
         digest.update(b"\0no folder\0")
         return
+    skipped = set(skip)
     for path in sorted(folder.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
+        relative = path.relative_to(folder).as_posix()
+        leftover = is_temporary(path.name)
+        if "__pycache__" in path.parts or relative in skipped or leftover or not _regular(path):
+            continue
+        name = relative.encode()
+        try:
             data = path.read_bytes()
-            name = path.relative_to(folder).as_posix().encode()
-            digest.update(len(name).to_bytes(8, "big") + name + len(data).to_bytes(8, "big"))
-            digest.update(data)
+        except OSError:
+            data = b"\0unreadable\0"
+        digest.update(len(name).to_bytes(8, "big") + name + len(data).to_bytes(8, "big"))
+        digest.update(data)
+
+
+def _regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except (OSError, RuntimeError):  # a dangling link, a loop
+        return False
 
 
 def settings_files(settings: Path) -> list[Path]:
@@ -77,11 +98,47 @@ def cache_folder(parent: Path, settings: Path, parameters: Iterable[str]) -> Pat
     return parent / key
 
 
-def inputs(sources: Path, content: Path, theme: Path, settings: Path, parameters: Iterable[str]) -> str:
-    """The fingerprint of everything a publish reads."""
+def folder_part(folder: Path, skip: Iterable[str] = ()) -> str:
+    """The hash of a folder's files but those in `skip` (relative paths): a part of the fingerprint."""
     digest = hashlib.blake2b(digest_size=32)
-    for folder in (sources, content, theme):
-        digest.update(b"\0folder\0")
-        tree(digest, folder)
+    tree(digest, folder, skip)
+    return digest.hexdigest()
+
+
+def files_part(folder: Path, names: Iterable[str]) -> str:
+    """The hash of the files `names` in `folder` (a missing one counts as missing)."""
+    digest = hashlib.blake2b(digest_size=32)
+    for name in names:
+        path = folder / name
+        data = path.read_bytes() if _regular(path) else b"\0missing\0"
+        digest.update(name.encode() + b"\0" + len(data).to_bytes(8, "big") + data)
+    return digest.hexdigest()
+
+
+def code_part(settings: Path, parameters: Iterable[str]) -> str:
+    digest = hashlib.blake2b(digest_size=32)
     code(digest, settings, parameters)
     return digest.hexdigest()
+
+
+def inputs(
+    sources: Path,
+    content: Path,
+    theme: Path,
+    settings: Path,
+    parameters: Iterable[str],
+    skip: Iterable[str] = (),
+) -> dict[str, str]:
+    """The fingerprint of everything a publish reads, by part; each part is taken before its readers read
+    it, so an edit saved while they read is never counted as published (see ``combine``)."""
+    return {
+        "sources": folder_part(sources, skip),
+        "content": folder_part(content),
+        "theme": folder_part(theme),
+        "code": code_part(settings, parameters),
+    }
+
+
+def combine(parts: dict[str, str]) -> str:
+    """One hash of the parts, as the publish fingerprint file keeps it."""
+    return hashlib.blake2b(json.dumps(parts, sort_keys=True).encode(), digest_size=32).hexdigest()

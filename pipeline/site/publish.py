@@ -1,21 +1,25 @@
-"""The last step of `make publish`: swap a finished build into place and say what was published.
+"""The last step of `make publish`: put a finished build in place in one step, and say what was published.
 
-`make publish` builds into a staging folder next to the output folder; only when that build (and the digest's
-web version) succeeded does this module put it in place, so a failed build leaves the last good site online.
-
-    python -m pipeline.site.publish STAGING OUTPUT SITEURL
+The output folder is a symbolic link to a numbered build in ``OUTPUT.builds/`` (relative, so the tree can be
+moved). A publish builds into a new number beside it and flips the link with one rename: a reader of the site
+finds the old build or the new one, never a moment without a site or a part of a build. The build the link
+left and the new one are kept (a reader may still be fetching from the old one); older builds, and those of
+runs that failed or were killed, are removed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
-import sys
 from pathlib import Path
 
+from pipeline import fsio
+from pipeline.cli import UserError
 from pipeline.plural import count
 
+BUILDS = ".builds"
 STAMP = ".publish-stamp"  # inside a site `make publish` built: which build it is, and for which SITEURL
 
 
@@ -23,7 +27,7 @@ def stamp(site: Path, fingerprint: str, siteurl: str) -> None:
     """Mark `site` as the publish build of `fingerprint`: `make html` writing into it afterwards changes its
     home page, so the stamp no longer matches and the next publish builds again."""
     record = {"fingerprint": fingerprint, "index": _index_hash(site), "siteurl": siteurl}
-    (site / STAMP).write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+    fsio.atomic_write_text(site / STAMP, json.dumps(record, indent=1) + "\n")
 
 
 def stamped(site: Path) -> dict[str, str]:
@@ -40,16 +44,62 @@ def _index_hash(site: Path) -> str:
     return hashlib.sha256((site / "index.html").read_bytes()).hexdigest()
 
 
-def swap(staging: Path, output: Path) -> None:
-    """Replace `output` by `staging`: two renames on one filesystem, the old site removed last."""
-    if not (staging / "index.html").is_file():
-        raise SystemExit(f"publish: {staging} holds no built site (no index.html); {output} left as it was")
-    previous = output.with_name(output.name + ".previous")
-    shutil.rmtree(previous, ignore_errors=True)
-    if output.exists():
-        output.rename(previous)
-    staging.rename(output)
-    shutil.rmtree(previous, ignore_errors=True)
+def builds(output: Path) -> Path:
+    """The folder of the numbered builds of `output`."""
+    return output.with_name(output.name + BUILDS)
+
+
+def new_build(output: Path) -> Path:
+    """A fresh, empty build folder, numbered after every build there is (finished or not)."""
+    folder = builds(output)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        numbers = [int(entry.name) for entry in folder.iterdir() if entry.name.isdigit()]
+        build = folder / str(max(numbers, default=0) + 1)
+        build.mkdir()
+    except OSError as exc:
+        raise fsio.folder_error(folder, exc) from exc
+    return build
+
+
+def swap(build: Path, output: Path) -> None:
+    """Make `output` a link to `build` in one rename, then remove the builds no link points to but the last.
+
+    An output folder of the time before builds (a real folder) is moved into the builds first: that once,
+    the site is missing between two renames."""
+    if not (build / "index.html").is_file():
+        raise UserError(f"{build} holds no built site (no index.html); {output} left as it was")
+    previous = _target(output)
+    try:
+        if output.is_dir() and not output.is_symlink():
+            previous = new_build(output)
+            previous.rmdir()
+            output.rename(previous)
+        link = output.with_name(f".{output.name}.link")
+        link.unlink(missing_ok=True)
+        link.symlink_to(os.path.relpath(build, output.parent))
+        os.replace(link, output)
+    except OSError as exc:
+        raise fsio.folder_error(output.parent, exc) from exc
+    _prune(builds(output), keep={build.name, previous.name if previous else ""})
+
+
+def _target(output: Path) -> Path | None:
+    """The build `output` links to, if it is a link."""
+    if not output.is_symlink():
+        return None
+    return output.parent / os.readlink(output)
+
+
+def _prune(folder: Path, keep: set[str]) -> None:
+    """Remove the builds not in `keep`, and what belongs to them (``N.digest``, lock files ``.N...lock``)."""
+    for entry in folder.iterdir():
+        if entry.name.lstrip(".").split(".")[0] in keep:
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
 
 
 def _is_article(parts: tuple[str, ...]) -> bool:
@@ -70,17 +120,3 @@ def summary(output: Path, siteurl: str) -> str:
         f"  sitemap: {'yes' if (output / 'sitemap.xml').is_file() else 'MISSING'}",
     ]
     return "\n".join(lines)
-
-
-def main(argv: list[str]) -> int:
-    if len(argv) != 3:
-        print(__doc__.strip().splitlines()[-1].strip(), file=sys.stderr)
-        return 2
-    staging, output, siteurl = Path(argv[0]), Path(argv[1]), argv[2]
-    swap(staging, output)
-    print(summary(output, siteurl))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))

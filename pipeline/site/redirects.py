@@ -18,6 +18,7 @@ from pathlib import Path
 
 import jinja2
 
+from pipeline import fsio
 from pipeline.cli import UserError
 from pipeline.ingest import write
 
@@ -77,9 +78,9 @@ def _save(path: Path, state: dict[str, list[str]]) -> None:
         for name, urls in sorted(state.items())
     ]
     try:
-        path.write_text(HEADER + "".join(lines), encoding="utf-8")
-    except OSError as exc:
-        raise UserError(f"cannot record the articles' addresses in {path} ({exc.strerror})") from None
+        fsio.atomic_write_text(path, HEADER + "".join(lines))
+    except fsio.FolderError as exc:
+        raise UserError(f"cannot record the articles' addresses: {exc}") from None
 
 
 def _template(settings: dict) -> jinja2.Template:

@@ -37,6 +37,7 @@ from pagefind_bin import get_executable
 from pelican import signals
 from pelican.generators import ArticlesGenerator
 
+from pipeline import children
 from pipeline.ingest.write import DATED_HERE
 from pipeline.sanitize import plain
 from pipeline.site.dates import nl_date
@@ -58,7 +59,7 @@ def write_index(records: list[tuple[str, str]], output: Path) -> subprocess.Pope
         spool.write(json.dumps(records).encode())
         spool.seek(0)
         command = [sys.executable, "-m", "pipeline.site.search", str(output)]
-        return subprocess.Popen(command, stdin=spool, stderr=subprocess.PIPE)
+        return children.popen(command, stdin=spool, stderr=subprocess.PIPE)
 
 
 def serve(records: list[tuple[str, str]], output: Path) -> None:
@@ -72,7 +73,9 @@ def serve(records: list[tuple[str, str]], output: Path) -> None:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(page, encoding="utf-8")
         command = [str(get_executable()), "--site", str(site), "--output-path", str(bundle), "--silent"]
-        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        done = subprocess.run(
+            command, capture_output=True, text=True, check=False, preexec_fn=children.end_with_parent
+        )
         if done.returncode != 0:
             raise SearchIndexError(f"pagefind failed ({done.returncode}): {done.stderr.strip()}")
         shutil.rmtree(output, ignore_errors=True)

@@ -127,7 +127,6 @@ ROOTS = frozenset(("article", "main"))
 # Inline elements hold words, not blocks: never weighed as containers, whatever their attributes say.
 INLINE = frozenset(
     [
-        "span",
         "font",
         "a",
         "abbr",
@@ -255,6 +254,8 @@ def _container(element: etree._Element, tag: str, start: int, depth: int) -> Con
     found, semantic = chrome.judge(tag, attrs)
     if tag not in CONTAINER_TAGS and not found and not semantic:
         return None
+    if tag == "span" and (not found or found.kind in chrome.CHROME.metadata_kinds):
+        return None  # a span holds words of a line: only a chrome one (a caption, a label) is cut out of it
     return Container(element, tag, start, depth=depth, chrome=found, semantic=semantic)
 
 

@@ -81,12 +81,13 @@ def title_halves(page_title: str) -> list[tuple[str, str]]:
 
 
 def _title_beside(page_title: str, name: str) -> str:
-    """The other part of a <title> such as "Site - Title" or "Title | Site" when one part is ``name``."""
+    """The other part of a <title> such as "Site - Title" or "Title | Site" when one part is ``name``: when it
+    is the longer one, or when ``name`` closes the <title> (where sites put their name)."""
     name = name.casefold()
     for head, tail in title_halves(page_title):
         if name in (head.casefold(), tail.casefold()):
             other = tail if head.casefold() == name else head
-            return other if len(other) > len(name) else ""
+            return other if len(other) > len(name) or tail.casefold() == name else ""
     return ""
 
 
