@@ -62,11 +62,17 @@ def _keep_title(lines: list[Line], blocks: list[Block], page_title: str) -> None
 
 
 def _starts(page_title: str, text: str) -> bool:
-    """Whether the <title> is ``text``, or ``text`` beside the site's name ("Text | Site", "Site - Text")."""
-    text = text.casefold()
-    if len(text) < RULES.meta.title_min_chars:
+    """Whether the <title> is ``text``, or ``text`` beside the site's name ("Text | Site", "Site - Text"), or
+    ``text`` is the longer title the <title> shortened ("Site - Text" for "Text: and a subtitle")."""
+    text, shortest = text.casefold(), RULES.meta.title_min_chars
+    if len(text) < shortest:
         return False
-    return page_title.casefold() == text or any(text in pair for pair in title_halves(page_title.casefold()))
+    halves = title_halves(page_title.casefold())
+    return (
+        page_title.casefold() == text
+        or any(text in pair for pair in halves)
+        or any(len(half) >= shortest and text.startswith(half) for pair in halves for half in pair)
+    )
 
 
 def _title_area(line: Line, block: Block) -> bool:
