@@ -52,6 +52,7 @@ def make(root: Path, *targets: str) -> str:
     command = ["make", "--no-print-directory", "-C", str(ROOT), *targets, f"CACHEDIR={root / 'cache'}"]
     command += [f"{name}={root / folder}" for name, folder in folders.items()]
     env = {**os.environ, "SITEURL": SITEURL, "DIGEST_OUTPUT": str(root / "digest-out"), "COLUMNS": "200"}
+    env["DIGEST_DATABASE"] = str(root / "var" / "subscribers.sqlite")  # never the working tree's var/
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
