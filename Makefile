@@ -121,7 +121,8 @@ rsync_upload:
 # The tests write only into temporary folders, their tools' caches too.
 test: install $(BENCH_STAMP) test-deps
 	$(BIN)/ruff check --no-cache pipeline tests
-	HYPOTHESIS_STORAGE_DIRECTORY=$(TEST_TMP)/hypothesis $(BIN)/pytest -o cache_dir=$(TEST_TMP)/pytest-cache
+	HYPOTHESIS_STORAGE_DIRECTORY=$(TEST_TMP)/hypothesis DIGEST_DATABASE=$(TEST_TMP)/subscribers.sqlite \
+	  $(BIN)/pytest -o cache_dir=$(TEST_TMP)/pytest-cache
 
 test-deps:
 	@bash .ci/system-packages
