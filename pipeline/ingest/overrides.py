@@ -19,11 +19,10 @@ set the lead image's text here.
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from pathlib import Path
 from typing import Any
 
-from pipeline.ingest import published
+from pipeline.ingest import published, tomlfile
 from pipeline.model import SERIES, Article, Author
 
 FILE_NAME = "overrides.toml"
@@ -63,12 +62,7 @@ def load(folder: Path) -> dict[str, dict[str, Any]]:
 
 def _overrides(folder: Path) -> dict[str, dict[str, Any]]:
     path = folder / FILE_NAME
-    if not path.is_file():
-        return {}
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise OverrideError(f"{path}: not valid TOML ({exc})") from None
+    data = tomlfile.read(path, OverrideError)
     for source, fields in data.items():
         if not isinstance(fields, dict):
             raise OverrideError(f"{path}: [{source!r}] must be a table of fields")

@@ -14,12 +14,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import tomllib
 from collections.abc import Iterable
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from pipeline import fsio
+from pipeline.ingest import tomlfile
 
 FILE_NAME = ".published.toml"  # hidden: the ingest reads no hidden file as a page
 TIMEZONE = ZoneInfo("Europe/Amsterdam")
@@ -47,12 +47,7 @@ def today() -> dt.date:
 def load(folder: Path) -> dict[str, dt.date]:
     """Page name -> day of first publication; {} without a state file."""
     path = folder / FILE_NAME
-    if not path.is_file():
-        return {}
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise StateError(f"{path}: not valid TOML ({exc})") from None
+    data = tomlfile.read(path, StateError)
     bad = next((name for name, day in data.items() if type(day) is not dt.date), None)
     if bad is not None:
         raise StateError(f"{path}: {bad!r} must be a date (YYYY-MM-DD without quotes)")
