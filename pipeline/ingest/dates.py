@@ -78,7 +78,11 @@ def _hints(page: Page, rules: Rules) -> list[str]:
     """Dates mentioned inside other lines, kept or removed: "line 14 mentions 2023-10-05: Op 5 ..."."""
     hints = []
     for line in page.lines:
-        if line.role is Role.DATE or fields.date_line(line.text, rules):
+        if (
+            line.role is Role.DATE
+            or not fields.may_hold_date(line.text)
+            or fields.date_line(line.text, rules)
+        ):
             continue
         for match in rules.date.finditer(line.text):
             if day := fields.iso_date(match, rules):

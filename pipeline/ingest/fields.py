@@ -15,6 +15,7 @@ from pipeline.model import Author
 _SENTENCES = re.compile(r"(?<=[.!?])\s+(?=[A-Z‘'\"“])")
 _AGE = re.compile(r"\s*\(\d{1,3}\)")  # "Joke Verbeek (67)"
 _PARENS = re.compile(r"^(?P<name>[^()]+?)\s*\((?P<role>[^()]+)\)$")
+_DIGIT = re.compile(r"\d")
 
 
 def word_count(text: str) -> int:
@@ -29,6 +30,12 @@ def heading_shape(text: str, rules: Rules) -> bool:
         and len(text) <= limits["heading_max_chars"]
         and not text.endswith((".", ",", ";", ":", "…"))
     )
+
+
+def may_hold_date(text: str) -> bool:
+    """False when ``rules.date`` cannot match: each of its forms has a day or a year in digits. A screen in C
+    for the many lines of prose (the date pattern, with its optional weekday, is slow to search)."""
+    return _DIGIT.search(text) is not None
 
 
 def iso_date(match: re.Match[str], rules: Rules) -> str | None:
@@ -55,7 +62,7 @@ class DateLine:
 
 def date_line(text: str, rules: Rules) -> DateLine | None:
     """A line that is a date and nothing else of the article ("26 maart 2021 | 1 minuut lezen")."""
-    if word_count(text) > rules.raw["dates"]["date_line_max_words"]:
+    if not may_hold_date(text) or word_count(text) > rules.raw["dates"]["date_line_max_words"]:
         return None
     match = rules.date.search(text)
     if not match or not (date := iso_date(match, rules)):

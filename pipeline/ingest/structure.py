@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from urllib.parse import urlsplit
 
@@ -114,15 +116,45 @@ def _theme(article: Article, page: Page) -> None:
 
 def _blocks(lines: list[Line], rules: Rules) -> list[Block]:
     questions = _questions(lines, rules)
-    normals: list[str] = []  # each line's words, made once when the first pull quote candidate asks
+    longer = _Longer(lines)
     blocks = []
     for index, line in enumerate(lines):
-        kind = _kind(lines, index, rules, questions, normals)
+        kind = _kind(lines, index, rules, questions, longer)
         blocks.append(Block(kind, line.text, line.number, line.links))
     return blocks
 
 
-def _kind(lines: list[Line], index: int, rules: Rules, questions: set[int], normals: list[str]) -> BlockKind:
+class _Longer:
+    """The words of a page's lines, to ask whether a longer line than a given one contains its words.
+
+    Made on the first question: every line's words, longest line first, joined into one text (a separator
+    that no words contain between them), so that one search in C answers, not a loop over the lines.
+    """
+
+    def __init__(self, lines: list[Line]) -> None:
+        self.lines = lines
+        self.joined = ""
+        self.ends: list[int] = []  # where the words of the n longest lines end in `joined`
+        self.lengths: list[int] = []  # the lines' lengths, negated, longest first
+
+    def contain(self, index: int) -> bool:
+        """Whether the words of line `index` stand in a line of more characters."""
+        if not self.ends:
+            self._make()
+        line = self.lines[index]
+        own = normal(line.text)
+        before = bisect.bisect_left(self.lengths, -len(line.text))  # lines longer than this one
+        return bool(own) and before > 0 and self.joined.find(own, 0, self.ends[before - 1]) >= 0
+
+    def _make(self) -> None:
+        ordered = sorted(self.lines, key=lambda line: -len(line.text))
+        self.lengths = [-len(line.text) for line in ordered]
+        texts = [normal(line.text) for line in ordered]
+        self.ends = list(itertools.accumulate(len(text) + 1 for text in texts))
+        self.joined = "\x00".join(texts)
+
+
+def _kind(lines: list[Line], index: int, rules: Rules, questions: set[int], longer: _Longer) -> BlockKind:
     line = lines[index]
     if index in questions:
         return BlockKind.QUESTION
@@ -130,7 +162,7 @@ def _kind(lines: list[Line], index: int, rules: Rules, questions: set[int], norm
         return BlockKind.LIST_ITEM
     if line.hint in {"h1", "h2", "h3", "h4", "h5", "h6"} or _is_heading(lines, index, rules):
         return BlockKind.HEADING
-    if _repeats_body(lines, index, rules, normals):
+    if _repeats_body(lines, index, rules, longer):
         return BlockKind.PULLQUOTE
     if line.hint == "blockquote":
         return BlockKind.QUOTE
@@ -153,9 +185,8 @@ def normal(text: str) -> str:
     return _NORMAL.sub(" ", text.lower()).strip()
 
 
-def _repeats_body(lines: list[Line], index: int, rules: Rules, normals: list[str]) -> bool:
-    """A pull quote: a sentence-like line that the article says again, in a longer paragraph. ``normals``
-    holds every line's words once made (filled here on first use)."""
+def _repeats_body(lines: list[Line], index: int, rules: Rules, longer: _Longer) -> bool:
+    """A pull quote: a sentence-like line that the article says again, in a longer paragraph."""
     line = lines[index]
     count = fields.word_count(line.text)
     quoted = line.text[0] in _QUOTES
@@ -163,14 +194,7 @@ def _repeats_body(lines: list[Line], index: int, rules: Rules, normals: list[str
         return False
     if not (quoted or rules.sentence_end.search(line.text)):
         return False
-    if not normals:
-        normals.extend(normal(other.text) for other in lines)
-    own = normals[index]
-    return any(
-        len(other.text) > len(line.text) and own in normals[at]
-        for at, other in enumerate(lines)
-        if other is not line
-    )
+    return longer.contain(index)
 
 
 def _questions(lines: list[Line], rules: Rules) -> set[int]:
