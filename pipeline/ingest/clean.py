@@ -11,6 +11,7 @@ When a line fits none of these it stays in the article.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from pipeline.ingest import fields
@@ -18,6 +19,7 @@ from pipeline.ingest.rules import ChromeRule, Rules
 from pipeline.model import Line, Page, Role
 
 _QUOTES = "‘’'\"“”„«»"
+_WORD = re.compile(r"\w+")
 
 Recurrence = Callable[[str], int]  # how many pages of the batch hold this (normalised) line
 
@@ -388,22 +390,44 @@ def _menu_item(line: Line, rules: Rules) -> bool:
 def _title(lines: list[Line], rules: Rules, span: tuple[int, int], recurring: set[int], page: Page) -> None:
     """The title line: on an HTML page the one its markup names, else the best title-like line."""
     named = page.meta.get("title", "")
-    if page.markup and _marked_up_title(lines, named):
+    if page.markup and _marked_up_title(lines, named, rules):
         return
     if not page.markup or page.meta.get("language") == rules.raw["language_name"]:
         _title_by_shape(lines, rules, span, recurring, named)
 
 
-def _marked_up_title(lines: list[Line], named: str) -> bool:
-    """The line that is the title the markup names (OpenGraph, <h1>, JSON-LD, <title>). Without one, a page in
-    another language than the rules' takes its title from the markup alone: by the shape of lines a date, a
-    byline or a credit above the text was taken for it."""
-    named = _comparable(named)
-    found = next((line for line in lines if line.role is Role.BODY and _comparable(line.text) == named), None)
-    if named and found is not None:
+def _marked_up_title(lines: list[Line], named: str, rules: Rules) -> bool:
+    """The line that is the title the markup names (OpenGraph, <h1>, JSON-LD, <title>), or else the page's
+    headline: its first <h1> above the running text, when it and the named title share most of their words
+    ("Opinion | Republicans Are ..." names the <h1> "Republicans Are ..."; "Title - Blog" not the <h1>
+    "Blog"). Without one, a page in another language than the rules' takes its title from the markup alone:
+    by the shape of lines a date, a byline or a credit above the text was taken for it."""
+    comparable = _comparable(named)
+    found = next(
+        (line for line in lines if line.role is Role.BODY and _comparable(line.text) == comparable), None
+    )
+    if not comparable or found is None:
+        found = _headline(lines, named, rules)
+    if found is not None:
         mark(found, Role.TITLE, "title (kept as metadata)")
         return True
     return False
+
+
+def _headline(lines: list[Line], named: str, rules: Rules) -> Line | None:
+    """The first <h1> of the article above its first paragraph, if the named title (if any) says the same."""
+    for line in lines:
+        if is_paragraph(line, rules):
+            return None
+        if line.role is Role.BODY and line.hint == "h1":
+            own, title = _words(line.text), _words(named)
+            enough = rules.limits["headline_shared_words"] * max(len(own), len(title))
+            return line if own and (len(own & title) >= enough or not named) else None
+    return None
+
+
+def _words(text: str) -> set[str]:
+    return set(_WORD.findall(text.casefold()))
 
 
 def _title_by_shape(

@@ -86,15 +86,22 @@ def outside_only(tag: str, kind: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def _token_chrome(value: str) -> tuple[str, str] | None:
-    """(kind, class word) for a class or id value with a chrome token in it."""
+    """(kind, class word) for a class or id value with a chrome token in it. A layout word ("widget",
+    "sidebar") is weaker evidence than a word that names what the element is ("widget-cta-letter" is a call
+    to action): it is the answer only when no other word gives one."""
+    layout = None
     for word in value.split():
-        for token in _CLASS_SPLIT.split(word):
-            if token in CHROME.tokens:
-                return CHROME.tokens[token], word
-        for part, kind in CHROME.token_parts.items():
-            if part in word:
+        for kind in _kinds(word):
+            if kind not in CHROME.structural:
                 return kind, word
-    return None
+            layout = layout or (kind, word)
+    return layout
+
+
+def _kinds(word: str) -> list[str]:
+    """The chrome kinds that one class word names, by its tokens, then by the parts it contains."""
+    kinds = [CHROME.tokens[token] for token in _CLASS_SPLIT.split(word) if token in CHROME.tokens]
+    return kinds + [kind for part, kind in CHROME.token_parts.items() if part in word]
 
 
 def is_semantic_root(tag: str, attrs: Attributes) -> bool:

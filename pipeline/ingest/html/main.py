@@ -225,18 +225,20 @@ def teaser_lists(best: Container, containers: list[Container]) -> list[Container
 
 
 def _teaser(element: object) -> bool:
-    """A headline link (in a heading, or opening the child's text) with a little text: a teaser, not a
-    paragraph (a <p> never is one)."""
+    """A headline link (in a heading, or opening the child's text, after shorter links such as a section
+    label) with a little text: a teaser, not a paragraph (a <p> never is one)."""
     if element.tag == "p":  # type: ignore[attr-defined]
         return False
     text = " ".join(element.xpath("string()").split())  # type: ignore[attr-defined]
     if not text or len(text) > DENSITY.teaser_max_chars:
         return False
+    opening = "".join(text.split())
+    before = ""  # the text of the links before this one, without spaces
     for link in element.iter("a"):  # type: ignore[attr-defined]
-        words = " ".join(link.xpath("string()").split())
-        if len(words) < DENSITY.teaser_link_chars:
-            continue
-        return _in_heading(link, element) or text.startswith(words)
+        words = link.xpath("string()").split()
+        if len(" ".join(words)) >= DENSITY.teaser_link_chars:
+            return _in_heading(link, element) or opening.startswith(before + "".join(words))
+        before += "".join(words)
     return False
 
 
