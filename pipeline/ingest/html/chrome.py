@@ -16,6 +16,7 @@ from pipeline.ingest.html.rules import RULES
 
 MAX_ATTRIBUTE = 300
 _CLASS_SPLIT = re.compile(r"[^a-z0-9]+")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")  # "imageEmbedCaption": words joined in camel case
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 CHROME = RULES.chrome
 
@@ -70,7 +71,7 @@ def own_chrome(tag: str, attrs: Attributes) -> Marker | None:
         return Marker("html: hidden element", "hidden element", "hidden")
     for name, value in (("class", attrs.klass), ("id", attrs.ident)):
         if value:
-            found = _token_chrome(value[:MAX_ATTRIBUTE].lower())
+            found = _token_chrome(value[:MAX_ATTRIBUTE])
             if found:
                 kind, word = found
                 return Marker(f"html: {kind} ({name} '{word}')", kind, "class")
@@ -86,22 +87,25 @@ def outside_only(tag: str, kind: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def _token_chrome(value: str) -> tuple[str, str] | None:
-    """(kind, class word) for a class or id value with a chrome token in it. A layout word ("widget",
-    "sidebar") is weaker evidence than a word that names what the element is ("widget-cta-letter" is a call
-    to action): it is the answer only when no other word gives one."""
+    """(kind, class word in lower case) for a class or id value with a chrome token in it. A layout word
+    ("widget", "sidebar") is weaker evidence than a word that names what the element is ("widget-cta-letter"
+    is a call to action): it is the answer only when no other word gives one."""
     layout = None
     for word in value.split():
-        for kind in _kinds(word):
+        lower = word.lower()
+        for kind in _kinds(word, lower):
             if kind not in CHROME.structural:
-                return kind, word
-            layout = layout or (kind, word)
+                return kind, lower
+            layout = layout or (kind, lower)
     return layout
 
 
-def _kinds(word: str) -> list[str]:
-    """The chrome kinds that one class word names, by its tokens, then by the parts it contains."""
-    kinds = [CHROME.tokens[token] for token in _CLASS_SPLIT.split(word) if token in CHROME.tokens]
-    return kinds + [kind for part, kind in CHROME.token_parts.items() if part in word]
+def _kinds(word: str, lower: str) -> list[str]:
+    """The chrome kinds that one class word names, by its tokens (split at "-", "_" and camel case), then by
+    the parts it contains."""
+    tokens = _CLASS_SPLIT.split(_CAMEL.sub("-", word).lower())
+    kinds = [CHROME.tokens[token] for token in tokens if token in CHROME.tokens]
+    return kinds + [kind for part, kind in CHROME.token_parts.items() if part in lower]
 
 
 def is_semantic_root(tag: str, attrs: Attributes) -> bool:
