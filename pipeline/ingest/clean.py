@@ -82,9 +82,12 @@ def clean(page: Page, rules: Rules, recurrence: Recurrence | None = None) -> Pag
         _menus(lines, rules, first, last)
         _above_title(lines, rules, start)
         _after_article(lines, rules, last)
-    _duplicates(
-        lines, rules, rules.limits["duplicate_min_words_html" if page.markup else "duplicate_min_words"]
-    )
+    if page.markup:
+        _duplicates(
+            lines, rules, rules.limits["duplicate_min_words_html"], rules.limits["duplicate_max_gap_html"]
+        )
+    else:
+        _duplicates(lines, rules, rules.limits["duplicate_min_words"])
     return page
 
 
@@ -501,26 +504,30 @@ def _after_article(lines: list[Line], rules: Rules, last: int) -> None:
             mark(line, Role.CHROME, "short line after the article (navigation, footer)")
 
 
-def _duplicates(lines: list[Line], rules: Rules, least: int) -> None:
+def _duplicates(lines: list[Line], rules: Rules, least: int, gap: int | None = None) -> None:
     """A teaser cut from the article's start, and a paragraph of at least `least` words repeated whole,
-    appear once."""
+    appear once. With a `gap` (HTML pages), only a repeat at most that many lines away: a template's double
+    (a standfirst shown in the header and again above the text); further apart, a page repeats on purpose
+    (a meal plan for each of three weeks, a recipe's steps)."""
     body = [line for line in lines if line.role is Role.BODY]
-    seen: dict[str, Line] = {}
-    for line in body:
+    far = len(body) if gap is None else gap
+    seen: dict[str, int] = {}
+    for at, line in enumerate(body):
         key = recurrence_key(line.text)
-        if key in seen and words(line) >= least:
-            mark(line, Role.DUPLICATE, f"repeats line {seen[key].number}")
+        if key in seen and words(line) >= least and at - seen[key] <= far:
+            mark(line, Role.DUPLICATE, f"repeats line {body[seen[key]].number}")
             continue
-        seen.setdefault(key, line)
+        seen[key] = at
         teaser = line.text.rstrip(".… ").rstrip()
         if len(teaser) < rules.limits["teaser_min_chars"]:
             continue
         if not (line.text.endswith(("...", "…")) or not ends_sentence(line, rules)):
             continue  # a teaser is cut off: only such a line is compared with the others
+        near = body[max(0, at - far) : at + far + 1]
         origin = next(
             (
                 other
-                for other in body
+                for other in near
                 if other is not line and len(other.text) > len(line.text) and other.text.startswith(teaser)
             ),
             None,
