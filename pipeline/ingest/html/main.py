@@ -9,6 +9,7 @@ it holds most of the prose, or, for a layout word (sidebar, widget, overlay), un
 
 from __future__ import annotations
 
+import re
 from itertools import accumulate
 
 from pipeline.ingest.html import chrome
@@ -16,6 +17,9 @@ from pipeline.ingest.html.blocks import HEADINGS, Block, Container, Walk
 from pipeline.ingest.html.rules import RULES
 
 DENSITY = RULES.density
+# A link that shows its own address ("http://amzn.to/2iJFhRj"): a source or shop link the article gives, in
+# any language; a menu or a list of teasers shows words.
+_ADDRESS = re.compile(r"(?:https?://|www\.)\S+$")
 
 
 class Mass:
@@ -201,7 +205,7 @@ def _mark_inside(
             continue
         if block.hint == "figcaption":
             block.reason, block.kind = "html: caption of a figure (text of its image)", "caption"
-        elif block.link_density > DENSITY.inside_link_density:
+        elif block.link_density > DENSITY.inside_link_density and not _ADDRESS.match(block.text):
             block.reason = f"html: link list inside the article (link density {block.link_density:.1f})"
             block.kind = "outside the article"
 
