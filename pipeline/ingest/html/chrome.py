@@ -87,17 +87,23 @@ def outside_only(tag: str, kind: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def _token_chrome(value: str) -> tuple[str, str] | None:
-    """(kind, class word in lower case) for a class or id value with a chrome token in it. A layout word
-    ("widget", "sidebar") is weaker evidence than a word that names what the element is ("widget-cta-letter"
-    is a call to action): it is the answer only when no other word gives one."""
-    layout = None
+    """(kind, class word in lower case) for a class or id value with a chrome token in it. A word that names
+    what the element is outweighs a word of where it is (header, footer: "footer-publish-date" is a date) and
+    that a layout word ("widget", "sidebar": "widget-cta-letter" is a call to action)."""
+    found: list[tuple[int, str, str]] = []
     for word in value.split():
         lower = word.lower()
-        for kind in _kinds(word, lower):
-            if kind not in CHROME.structural:
-                return kind, lower
-            layout = layout or (kind, lower)
-    return layout
+        found += [(_weakness(kind), kind, lower) for kind in _kinds(word, lower)]
+    if not found:
+        return None
+    _, kind, word = min(found, key=lambda item: item[0])  # the first of the strongest
+    return kind, word
+
+
+def _weakness(kind: str) -> int:
+    if kind in CHROME.structural:
+        return 2
+    return 1 if kind in CHROME.outside_article_only else 0
 
 
 def _kinds(word: str, lower: str) -> list[str]:
