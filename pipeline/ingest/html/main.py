@@ -17,6 +17,8 @@ from pipeline.ingest.html.blocks import HEADINGS, Block, Container, Walk
 from pipeline.ingest.html.rules import RULES
 
 DENSITY = RULES.density
+FIGURE_MEDIA = ("img", "picture", "video", "iframe")
+FIGURE_TEXT = ("table", "blockquote", "pre", "ol", "ul")
 # A link that shows its own address ("http://amzn.to/2iJFhRj"): a source or shop link the article gives, in
 # any language; a menu or a list of teasers shows words.
 _ADDRESS = re.compile(r"(?:https?://|www\.)\S+$")
@@ -196,6 +198,10 @@ def _mark_inside(
             and not _exempt(mark, mass, (best.start, best.end))
         ],
     )
+    for container in _figures(best, containers):
+        for block in blocks[container.start : container.end]:
+            if not block.reason:
+                block.reason, block.kind = "html: caption or credit of a figure (its image's text)", "caption"
     for container in teaser_lists(best, containers):
         for block in blocks[container.start : container.end]:
             if not block.reason:
@@ -208,6 +214,21 @@ def _mark_inside(
         elif block.link_density > DENSITY.inside_link_density and not _ADDRESS.match(block.text):
             block.reason = f"html: link list inside the article (link density {block.link_density:.1f})"
             block.kind = "outside the article"
+
+
+def _figures(best: Container, containers: list[Container]) -> list[Container]:
+    """The <figure>s inside the article's container that show a picture or a video: all their text is its
+    caption and credit. (A <figure> also wraps tables, quotes and code, which are the article's.)"""
+    return [
+        container
+        for container in containers
+        if container.tag == "figure"
+        and best.start <= container.start
+        and container.end <= best.end
+        and container is not best
+        and next(container.element.iter(*FIGURE_MEDIA), None) is not None
+        and next(container.element.iter(*FIGURE_TEXT), None) is None
+    ]
 
 
 def teaser_lists(best: Container, containers: list[Container]) -> list[Container]:
