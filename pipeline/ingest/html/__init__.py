@@ -31,8 +31,9 @@ def read_html(source: str, text: str) -> Page:
         raise Rejected("HTML page without any text")
     language = prose.language(walk.blocks, root.get("lang") or "")
     prose.classify(walk.blocks, language)
-    article = main.find(walk, metadata_is_chrome=language != text_rules.load().raw["language_name"])
-    lines = lines_of(walk.blocks, meta.title_text(root))
+    foreign = language != text_rules.load().raw["language_name"]  # not read by the text rules
+    article = main.find(walk, metadata_is_chrome=foreign)
+    lines = lines_of(walk.blocks, meta.title_text(root), stamps=foreign)
     scope = _scope(article, root)
     found = meta.meta(root, json_ld, lines, scope) | ({"language": language} if language else {})
     if base:

@@ -5,10 +5,13 @@ from __future__ import annotations
 from pipeline.ingest.html.blocks import Block
 from pipeline.ingest.html.meta import title_halves
 from pipeline.ingest.html.rules import RULES
+from pipeline.ingest.html.stamps import is_stamp
 from pipeline.model import Line, Role
 
 
-def lines_of(blocks: list[Block], page_title: str) -> list[Line]:
+def lines_of(blocks: list[Block], page_title: str, *, stamps: bool = False) -> list[Line]:
+    """One line a block, chrome marked; the title kept; with ``stamps``, date and byline lines above and below
+    the article's text removed (on pages the text rules do not read)."""
     lines = [
         Line(
             number,
@@ -21,7 +24,27 @@ def lines_of(blocks: list[Block], page_title: str) -> list[Line]:
         for number, block in enumerate(blocks, start=1)
     ]
     _keep_title(lines, blocks, page_title)
+    if stamps:
+        _stamps(lines, blocks)
     return lines
+
+
+def _stamps(lines: list[Line], blocks: list[Block]) -> None:
+    """Date and byline lines between the title and the first paragraph of running text, or after the last: a
+    few at most (more are the article's: a schedule, tour dates); never list items or table cells."""
+    prose = [i for i, line in enumerate(lines) if line.role is Role.BODY and blocks[i].klass == "good"]
+    if not prose:
+        return
+    for region in (range(prose[0]), range(prose[-1] + 1, len(lines))):
+        found = [i for i in region if lines[i].role is Role.BODY and _stamp(lines[i])]
+        if len(found) <= RULES.stamps.max_lines:
+            for i in found:
+                lines[i].role = Role.CHROME
+                lines[i].reason = "html: date or byline line (the date is read from the markup)"
+
+
+def _stamp(line: Line) -> bool:
+    return line.hint not in ("h1", "li", "td", "th", "dd") and is_stamp(line.text)
 
 
 def _keep_title(lines: list[Line], blocks: list[Block], page_title: str) -> None:

@@ -75,6 +75,16 @@ class Chrome:
 
 
 @dataclass(frozen=True)
+class Stamps:
+    max_words: int
+    max_other_words: int
+    max_lines: int
+    not_with: tuple[str, ...]
+    months: frozenset[str]
+    words: frozenset[str]
+
+
+@dataclass(frozen=True)
 class Meta:
     title_separators: tuple[str, ...]
     title_min_chars: int
@@ -91,6 +101,7 @@ class HtmlRules:
     language: Language
     content_classes: frozenset[str]
     chrome: Chrome
+    stamps: Stamps
     meta: Meta
 
 
@@ -117,7 +128,7 @@ def _section(cls: type, raw: dict[str, Any], name: str) -> Any:
 
 
 def parse(raw: dict[str, Any]) -> HtmlRules:
-    sections = {"limits", "density", "language", "semantic", "chrome", "meta"}
+    sections = {"limits", "density", "language", "semantic", "chrome", "stamps", "meta"}
     if set(raw) != sections:
         raise RulesError(f"html.toml: sections {sorted(set(raw) ^ sections)} differ from {sorted(sections)}")
     if set(raw["semantic"]) != {"content_classes"}:
@@ -128,6 +139,7 @@ def parse(raw: dict[str, Any]) -> HtmlRules:
         language=_section(Language, raw["language"], "language"),
         content_classes=frozenset(raw["semantic"]["content_classes"]),
         chrome=_section(Chrome, raw["chrome"], "chrome"),
+        stamps=_section(Stamps, raw["stamps"], "stamps"),
         meta=_section(Meta, raw["meta"], "meta"),
     )
 
