@@ -209,7 +209,9 @@ def _mark_inside(
     for block in blocks[best.start : best.end]:
         if block.reason:
             continue
-        if block.hint == "figcaption":
+        if block.text.strip(" :|•·").casefold() in chrome.CHROME.control_labels:
+            block.reason, block.kind = "html: label of an advertisement or a control", "advertisement"
+        elif block.hint == "figcaption":
             block.reason, block.kind = "html: caption of a figure (text of its image)", "caption"
         elif block.link_density > DENSITY.inside_link_density and not _ADDRESS.match(block.text):
             block.reason = f"html: link list inside the article (link density {block.link_density:.1f})"

@@ -72,6 +72,7 @@ class Chrome:
     metadata_kinds: frozenset[str]
     short_metadata_kinds: frozenset[str]
     title_area: frozenset[str]
+    control_labels: frozenset[str]
 
 
 @dataclass(frozen=True)
