@@ -30,9 +30,10 @@ def lines_of(blocks: list[Block], page_title: str, *, stamps: bool = False) -> l
 
 
 def _stamps(lines: list[Line], blocks: list[Block]) -> None:
-    """Date and byline lines between the title and the first paragraph of running text, or after the last: a
-    few at most (more are the article's: a schedule, tour dates); never list items or table cells."""
-    prose = [i for i, line in enumerate(lines) if line.role is Role.BODY and blocks[i].klass == "good"]
+    """Date and byline lines between the title and the first paragraph that reads as running text on its own,
+    or after the last: a few at most (more are the article's: a schedule, tour dates); never list items or
+    table cells."""
+    prose = [i for i, line in enumerate(lines) if line.role is Role.BODY and blocks[i].initial == "good"]
     if not prose:
         return
     for region in (range(prose[0]), range(prose[-1] + 1, len(lines))):
