@@ -78,7 +78,7 @@ def find(walk: Walk, metadata_is_chrome: bool = True) -> Container | None:
     _mark_with_markers(blocks, outer)
     _mark_outside(blocks, best)
     inner = [c for c in chrome_marks if best.start <= c.start and c.end <= best.end and c is not best]
-    _mark_inside(blocks, best, inner, mass, walk.containers)
+    _mark_inside(blocks, best, inner, mass, walk.containers, metadata_is_chrome)
     _restore_hidden_body(blocks, walk.containers)
     return best
 
@@ -183,7 +183,12 @@ def _mark_outside(blocks: list[Block], best: Container) -> None:
 
 
 def _mark_inside(
-    blocks: list[Block], best: Container, marks: list[Container], mass: Mass, containers: list[Container]
+    blocks: list[Block],
+    best: Container,
+    marks: list[Container],
+    mass: Mass,
+    containers: list[Container],
+    metadata_is_chrome: bool,
 ) -> None:
     """Chrome inside the article's container: marked containers, lists of teasers, link lists and captions.
     Inside it a block is not judged by its own prose: table cells, list items and short lines are the
@@ -194,7 +199,10 @@ def _mark_inside(
             mark
             for mark in marks
             if mark.chrome
-            and not chrome.outside_only(mark.tag, mark.chrome.kind)
+            and (
+                not chrome.outside_only(mark.tag, mark.chrome.kind)
+                or (metadata_is_chrome and mark.tag in chrome.CHROME.metadata_tags)
+            )
             and not _exempt(mark, mass, (best.start, best.end))
         ],
     )

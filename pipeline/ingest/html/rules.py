@@ -71,6 +71,7 @@ class Chrome:
     never_wrapping: frozenset[str]
     metadata_kinds: frozenset[str]
     short_metadata_kinds: frozenset[str]
+    metadata_tags: frozenset[str]
     title_area: frozenset[str]
     control_labels: frozenset[str]
 
