@@ -64,8 +64,8 @@ class Rules:
 def _date_pattern(months: list[list[str]], weekdays: str) -> tuple[re.Pattern[str], dict[str, int]]:
     numbers = {name: index for index, names in enumerate(months, start=1) for name in names}
     names = "|".join(sorted(map(re.escape, numbers), key=len, reverse=True))
-    pattern = (
-        rf"(?:{weekdays}\s+)?"
+    pattern = (  # from a word's start: searched many times faster than from every character
+        rf"\b(?:{weekdays}\s+)?"
         rf"(?:(?P<day>\d{{1,2}})\s+(?P<month>{names})\.?,?\s+(?P<year>(?:19|20)\d\d)"
         rf"|(?P<iso>(?:19|20)\d\d-\d\d-\d\d)"
         rf"|(?P<d>\d{{1,2}})[-/.](?P<m>\d{{1,2}})[-/.](?P<y>(?:19|20)\d\d))\b"
