@@ -166,3 +166,15 @@ def test_the_label_of_an_ad_slot_is_not_the_article() -> None:
     )
     assert "Advertisement" not in kept(page)
     assert all(text in kept(page) for text in PROSE)
+
+
+def test_a_post_the_article_embeds_is_the_articles_but_share_buttons_are_not() -> None:
+    post = "Yes this is real and yes the state spent nearly half a million dollars on it."
+    body = (
+        f"<article>{paragraphs(PROSE[:2])}<div class='social-media-embed'><blockquote><p>{post}</p>"
+        "</blockquote></div><div class='social-share'><p>Share this story</p></div>"
+        f"{paragraphs(PROSE[2:])}</article>"
+    )
+    page = read(body)
+    assert post in kept(page)
+    assert "Share this story" not in kept(page)

@@ -111,7 +111,10 @@ def _kinds(word: str, lower: str) -> list[str]:
     the parts it contains."""
     tokens = _CLASS_SPLIT.split(_CAMEL.sub("-", word).lower())
     kinds = [CHROME.tokens[token] for token in tokens if token in CHROME.tokens]
-    return kinds + [kind for part, kind in CHROME.token_parts.items() if part in lower]
+    kinds += [kind for part, kind in CHROME.token_parts.items() if part in lower]
+    if CHROME.embedded.intersection(tokens):  # "social-media-embed": a post the article quotes
+        return [kind for kind in kinds if kind not in CHROME.not_embedded]
+    return kinds
 
 
 def is_semantic_root(tag: str, attrs: Attributes) -> bool:

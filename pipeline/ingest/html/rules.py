@@ -74,6 +74,8 @@ class Chrome:
     metadata_tags: frozenset[str]
     title_area: frozenset[str]
     control_labels: frozenset[str]
+    embedded: frozenset[str]
+    not_embedded: frozenset[str]
 
 
 @dataclass(frozen=True)
