@@ -178,3 +178,22 @@ def test_a_post_the_article_embeds_is_the_articles_but_share_buttons_are_not() -
     page = read(body)
     assert post in kept(page)
     assert "Share this story" not in kept(page)
+
+
+def test_a_title_marked_by_its_class_beats_a_logo_that_the_page_title_names() -> None:
+    """Dutch: <title> holds only the site's name, which the logo repeats; the headline is a <div> whose class
+    says title, above the story's container."""
+    story = (
+        "Toos Verbeek is al twintig jaar taalmaatje. Ze hielp inmiddels meer dan dertig nieuwkomers met hun "
+        "Nederlands, en ze vertelt er graag over aan haar keukentafel, waar het woordenboek altijd ligt."
+    )
+    body = (
+        "<div class='c-header'><div class='c-header__logo'>Vrijwilligershuis Dommelstreek</div></div>"
+        "<div class='c-story'><div class='c-story__title'>Twintig jaar taalmaatje</div>"
+        f"<div class='c-story__text'><div>{story}</div><div>{story}</div><div>{story}</div></div></div>"
+    )
+    page = read_html(
+        "page.html", f"<html lang='nl'><head><title>Vrijwilligershuis Dommelstreek</title></head><body>{body}"
+    )
+    rules = load("nl")
+    assert structure.structure(clean.clean(page, rules), rules).title == "Twintig jaar taalmaatje"

@@ -16,7 +16,7 @@ from pipeline.ingest import figures
 from pipeline.ingest import rules as text_rules
 from pipeline.ingest.decode import Rejected
 from pipeline.ingest.html import blocks, main, meta, parse, prose
-from pipeline.ingest.html.lines import lines_of
+from pipeline.ingest.html.lines import lines_of, titled_blocks
 from pipeline.model import Page
 
 
@@ -33,7 +33,8 @@ def read_html(source: str, text: str) -> Page:
     prose.classify(walk.blocks, language)
     foreign = language != text_rules.load().raw["language_name"]  # not read by the text rules
     article = main.find(walk, metadata_is_chrome=foreign)
-    lines = lines_of(walk.blocks, meta.title_text(root), stamps=foreign)
+    titled = titled_blocks(walk.containers)
+    lines = lines_of(walk.blocks, meta.title_text(root), titled=titled, stamps=foreign)
     scope = _scope(article, root)
     found = meta.meta(root, json_ld, lines, scope) | ({"language": language} if language else {})
     if base:

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from pipeline.ingest.html.blocks import Block
+from pipeline.ingest.html.blocks import Block, Container
+from pipeline.ingest.html.chrome import class_words
 from pipeline.ingest.html.meta import title_halves
 from pipeline.ingest.html.rules import RULES
 from pipeline.ingest.html.stamps import is_stamp
 from pipeline.model import Line, Role
 
 
-def lines_of(blocks: list[Block], page_title: str, *, stamps: bool = False) -> list[Line]:
-    """One line a block, chrome marked; the title kept; with ``stamps``, date and byline lines above and below
-    the article's text removed (on pages the text rules do not read)."""
+def lines_of(
+    blocks: list[Block], page_title: str, *, titled: frozenset[int] = frozenset(), stamps: bool = False
+) -> list[Line]:
+    """One line a block, chrome marked; the title kept (``titled``: blocks whose class says title); with
+    ``stamps``, date and byline lines above and below the article's text removed (on pages the text rules do
+    not read)."""
     lines = [
         Line(
             number,
@@ -23,7 +27,7 @@ def lines_of(blocks: list[Block], page_title: str, *, stamps: bool = False) -> l
         )
         for number, block in enumerate(blocks, start=1)
     ]
-    _keep_title(lines, blocks, page_title)
+    _keep_title(lines, blocks, page_title, titled)
     if stamps:
         _stamps(lines, blocks)
     return lines
@@ -48,12 +52,23 @@ def _stamp(line: Line) -> bool:
     return line.hint not in ("h1", "li", "td", "th", "dd") and is_stamp(line.text)
 
 
-def _keep_title(lines: list[Line], blocks: list[Block], page_title: str) -> None:
+def titled_blocks(containers: list[Container]) -> frozenset[int]:
+    """The blocks that an element of their own, with a class word such as "title" or "headline", holds."""
+    tokens = RULES.meta.title_tokens
+    return frozenset(
+        container.start
+        for container in containers
+        if container.end - container.start == 1 and tokens.intersection(class_words(container.element))
+    )
+
+
+def _keep_title(lines: list[Line], blocks: list[Block], page_title: str, titled: frozenset[int]) -> None:
     """The article's title is part of the article also where it sits above it (in a page header).
 
-    The title is the <h1>, or, on pages that mark nothing up, the line the <title> element starts with (it
-    then counts as the <h1>). With it, the short link-free lines between it and the article (date, byline)
-    and a short label just above it are kept too.
+    The title is the <h1>, or the nearest line above the article that its class calls a title (a <title> that
+    is only the site's name names the logo), or, on pages that mark nothing up, the line the <title> element
+    starts with (it then counts as the <h1>). With it, the short link-free lines between it and the article
+    (date, byline) and a short label just above it are kept too.
     """
     first = next((i for i, line in enumerate(lines) if line.role == Role.BODY), None)
     if first is None or any(line.hint == "h1" and line.role == Role.BODY for line in lines):
@@ -66,7 +81,7 @@ def _keep_title(lines: list[Line], blocks: list[Block], page_title: str) -> None
         (
             i
             for i in range(first - 1, -1, -1)
-            if (lines[i].hint == "h1" or _starts(page_title, lines[i].text))
+            if (lines[i].hint == "h1" or i in titled or _starts(page_title, lines[i].text))
             and _title_area(lines[i], blocks[i])
         ),
         None,

@@ -92,6 +92,7 @@ class Stamps:
 class Meta:
     title_separators: tuple[str, ...]
     title_min_chars: int
+    title_tokens: frozenset[str]
     author_tokens: frozenset[str]
     label_tokens: frozenset[str]
     author_prefixes: tuple[str, ...]
