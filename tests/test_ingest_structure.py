@@ -33,6 +33,12 @@ def test_dutch_date_and_byline_in_one_line() -> None:
     assert [author.name for author in article.authors] == ["Marieke van der Berg"]
 
 
+@pytest.mark.parametrize("credit", ["Tekst en foto's: Bert de Wit", "Tekst en beeld: Bert de Wit"])
+def test_a_credit_for_text_and_pictures_names_the_author(credit: str) -> None:
+    article = article_of(f"Titel\n{credit}\n{PARA}\n{PARA2}")
+    assert [author.name for author in article.authors] == ["Bert de Wit"]
+
+
 def test_a_date_inside_a_sentence_is_not_the_page_date() -> None:
     sentence = (
         "Op 5 oktober 2023 kun je meepraten over het belang van vitale relaties in de wijk en daarbuiten."
