@@ -376,6 +376,15 @@ def test_byline_class_gives_the_author_without_door() -> None:
     assert page.meta["authors"] == "Rogier den Uyl"
 
 
+def test_labelled_meta_data_gives_the_author() -> None:
+    head = (
+        '<meta name="twitter:label1" content="Geschreven door">'
+        '<meta name="twitter:data1" content="Rachid Benali">'
+    )
+    page = html(f"<article><p>{PARAGRAPH}</p></article>", head=head)
+    assert page.meta["authors"] == "Rachid Benali"
+
+
 def test_unmarked_title_is_found_by_the_title_element_with_the_lines_below_it() -> None:
     page = html(
         '<div class="top"><a href="/">Home</a> | <a href="/opinie">Opinie</a></div>'

@@ -178,6 +178,8 @@ def _authors(ld: dict[str, str], tags: dict[str, str], root: etree._Element, sco
         return ld["author"]
     if tags.get("author"):
         return tags["author"]
+    if labelled := _labelled_author(tags):
+        return labelled
     for xpath in (".//*[@itemprop='author']", ".//a[@rel='author']"):
         names = [_author_name(element) for element in scope.xpath(xpath)]
         if any(names):
@@ -189,6 +191,16 @@ def _authors(ld: dict[str, str], tags: dict[str, str], root: etree._Element, sco
             name = _author_name(element)
             if name:
                 return name
+    return ""
+
+
+def _labelled_author(tags: dict[str, str]) -> str:
+    """The author in labelled meta data (twitter:label1 "Geschreven door", twitter:data1 "X": Yoast SEO on
+    WordPress sites)."""
+    for number in range(1, 5):
+        label = tags.get(f"twitter:label{number}", "").casefold().rstrip(" :")
+        if label in META_RULES.author_labels:
+            return tags.get(f"twitter:data{number}", "")
     return ""
 
 

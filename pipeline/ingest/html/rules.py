@@ -94,6 +94,7 @@ class Meta:
     title_min_chars: int
     title_tokens: frozenset[str]
     author_tokens: frozenset[str]
+    author_labels: frozenset[str]
     label_tokens: frozenset[str]
     author_prefixes: tuple[str, ...]
     article_types: frozenset[str]
