@@ -27,6 +27,17 @@ ARTICLE_EXCLUDES = ["tags"]
 PAGE_EXCLUDES = ["tags"]
 
 RELATIVE_URLS = True
+# Pelican's Markdown settings, plus sane_lists: a numbered list starts at its first number ("3. ..." stays 3,
+# as the ingest writes the numbers a page gives), and bullets and numbers never merge into one list.
+MARKDOWN = {
+    "extension_configs": {
+        "markdown.extensions.codehilite": {"css_class": "highlight"},
+        "markdown.extensions.extra": {},
+        "markdown.extensions.meta": {},
+        "markdown.extensions.sane_lists": {},
+    },
+    "output_format": "html5",
+}
 # One slug function for the ingest and Pelican (pipeline/slugs.py): letters transliterated, never dropped.
 SLUG_REGEX_SUBSTITUTIONS = SUBSTITUTIONS
 CATEGORY_REGEX_SUBSTITUTIONS = SUBSTITUTIONS

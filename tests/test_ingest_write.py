@@ -117,3 +117,42 @@ def test_new_title_renames_the_generated_file(tmp_path: Path) -> None:
     assert sorted(p.name for p in out.glob("*.md")) == ["nieuwe-titel.md"]
     assert "renamed from oude-titel.md" in documents(report)["a.txt"]["warnings"]
     assert body_text(out / "nieuwe-titel.md").startswith(PARA)
+
+
+def test_numbered_lines_keep_their_numbers_and_list_items_their_links(tmp_path: Path) -> None:
+    """A page that numbers its points from 3 shows 3 and 4 on the site (the site's Markdown settings), and a
+    list item's link stays a link."""
+    from pelican.settings import read_settings
+
+    items = "3. Bel de huisbaas op tijd\n4. Vraag om een betalingsregeling"
+    html = (
+        f"<html lang='nl'><body><article><h1>Schulden zijn geen privézaak</h1><p>{PARA}</p>"
+        "<ul><li>Meer tips over huren, betalen en bezwaar maken staan in de "
+        f"<a href='https://example.org/gids'>gids</a></li></ul><p>{PARA2}</p>"
+        "</article></body></html>"
+    )
+    pages = {"a.txt": f"Schulden zijn geen privézaak\n{PARA}\n{items}\n{PARA2}", "b.html": html}
+    status, report = run_ingest(write_pages(tmp_path / "src", pages), tmp_path / "out")
+    assert status == 0
+    settings = read_settings(str(Path(__file__).parents[1] / "pelicanconf.py"))
+    docs = documents(report)
+    reader = MarkdownReader(settings)
+    numbered, linked = (reader.read(docs[name]["output"])[0] for name in ("a.txt", "b.html"))
+    assert '<ol start="3">' in numbered and "<li>Bel de huisbaas op tijd</li>" in numbered
+    assert '<a href="https://example.org/gids">gids</a></li>' in linked
+
+
+def test_a_link_never_lands_inside_another_links_words() -> None:
+    from pipeline.ingest.write import render_block
+    from pipeline.model import Block, BlockKind
+
+    block = Block(
+        BlockKind.PARAGRAPH,
+        "Is veteran Chris Smith going to get most of the snaps? Smith is good for depth.",
+        1,
+        [("Chris Smith", "https://example.org/chris"), ("Smith", "https://example.org/smith")],
+    )
+    assert render_block(block) == (
+        "Is veteran [Chris Smith](https://example.org/chris) going to get most of the snaps? "
+        "[Smith](https://example.org/smith) is good for depth."
+    )

@@ -11,7 +11,7 @@ from pipeline.ingest import dates, fields
 from pipeline.ingest.rules import Rules
 from pipeline.model import Article, Author, Block, BlockKind, Line, Page, Role
 
-_LIST_MARKER = re.compile(r"^(?:[-•*·–▪●]\s+|\d{1,2}[.)]\s+)")
+LIST_MARKER = re.compile(r"^(?:[-•*·–▪●]\s+|(?P<number>\d{1,2})[.)]\s+)")  # "- ", "• ", "3. ", "3) "
 _QUOTES = "‘’'\"“”„«»"
 _NORMAL = re.compile(r"[\W_]+")
 
@@ -158,7 +158,7 @@ def _kind(lines: list[Line], index: int, rules: Rules, questions: set[int], long
     line = lines[index]
     if index in questions:
         return BlockKind.QUESTION
-    if _LIST_MARKER.match(line.text) or line.hint == "li":
+    if LIST_MARKER.match(line.text) or line.hint == "li":
         return BlockKind.LIST_ITEM
     if line.hint in {"h1", "h2", "h3", "h4", "h5", "h6"} or _is_heading(lines, index, rules):
         return BlockKind.HEADING

@@ -7,6 +7,7 @@ is every hand-written file.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import html
 import re
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import slugs
+from pipeline.ingest.structure import LIST_MARKER
 from pipeline.ingest.walk import walk
 from pipeline.model import SERIES, Article, ArticleImage, Block, BlockKind
 
@@ -53,15 +55,20 @@ def slugify(text: str) -> str:
 
 
 def _with_links(block: Block) -> str:
-    text = escape(block.text)
+    """The block's text, escaped, with each link on the first occurrence of its words that no earlier link
+    holds (never a link inside a link's words or address: "Chris Smith" then "Smith")."""
+    parts: list[tuple[str, bool]] = [(escape(block.text), False)]  # (Markdown, is a link already)
     for anchor, href in block.links:
         if not anchor.strip() or not _SAFE_HREF.match(href) or "{" in href:
             continue
         target = escape(anchor)
-        if target in text:
-            url = href.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
-            text = text.replace(target, f"[{target}]({url})", 1)
-    return text
+        at = next((i for i, (text, linked) in enumerate(parts) if not linked and target in text), None)
+        if at is None:
+            continue
+        url = href.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+        before, _, after = parts[at][0].partition(target)
+        parts[at : at + 1] = [(before, False), (f"[{target}]({url})", True), (after, False)]
+    return "".join(text for text, _ in parts)
 
 
 def render_block(block: Block, *, lede: bool = False) -> str:
@@ -74,11 +81,24 @@ def render_block(block: Block, *, lede: bool = False) -> str:
         case BlockKind.QUESTION:
             return f"**{text}**\n{{: .question }}"
         case BlockKind.LIST_ITEM:
-            return "- " + escape(re.sub(r"^(?:[-•*·–▪●]\s+|\d{1,2}[.)]\s+)", "", block.text))
+            return _list_item(block)
         case BlockKind.QUOTE:
             return f"> {text}"
         case _:
             return f"{text}\n{{: .lede }}" if lede else text
+
+
+def _list_item(block: Block) -> str:
+    """A list item with its links; a numbered one keeps its number (an ordered list starting there: the
+    site's Markdown has sane_lists), a bulleted one loses only its bullet."""
+    marker = LIST_MARKER.match(block.text)
+    text = (
+        _with_links(dataclasses.replace(block, text=block.text[marker.end() :]))
+        if marker
+        else _with_links(block)
+    )
+    number = marker["number"] if marker else None
+    return f"{number}. {text}" if number else f"- {text}"
 
 
 def image_path(article: Article, image: ArticleImage) -> str:
