@@ -185,9 +185,8 @@ def _authors(ld: dict[str, str], tags: dict[str, str], root: etree._Element, sco
         if any(names):
             return "; ".join(dict.fromkeys(name for name in names if name))
     tokens = META_RULES.author_tokens
-    for element in scope.iter():
-        classes = class_words(element)
-        if tokens.intersection(classes):
+    for element in scope.iterfind(".//*[@class]"):
+        if tokens.intersection(class_words(element)):
             name = _author_name(element)
             if name:
                 return name
@@ -219,12 +218,8 @@ def _author_name(element: etree._Element) -> str:
 def _type_label(scope: etree._Element) -> str:
     """A short type label ("Blog", "Interview") from an element with a label-like class."""
     tokens = META_RULES.label_tokens
-    for element in scope.iter():
-        if (
-            isinstance(element.tag, str)
-            and element.get("class")
-            and tokens.intersection(class_words(element))
-        ):
+    for element in scope.iterfind(".//*[@class]"):
+        if tokens.intersection(class_words(element)):
             text = " ".join(" ".join(element.itertext()).split())
             if 0 < len(text) <= 30:
                 return text
