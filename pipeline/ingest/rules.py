@@ -9,6 +9,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from pipeline.ingest import rules_schema
+
 FLAGS = re.IGNORECASE
 
 
@@ -129,4 +131,6 @@ def _compile(raw: dict[str, Any]) -> Rules:
 def load(language: str = "nl") -> Rules:
     """The compiled rules of ``language`` (only Dutch for now)."""
     text = resources.files("pipeline.rules").joinpath(f"{language}.toml").read_text(encoding="utf-8")
-    return _compile(tomllib.loads(text))
+    raw = tomllib.loads(text)
+    rules_schema.check(raw, f"{language}.toml")
+    return _compile(raw)

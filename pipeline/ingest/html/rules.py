@@ -12,9 +12,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-
-class RulesError(ValueError):
-    """The rules file does not match what the code expects."""
+from pipeline.ingest.rules_schema import RulesError
 
 
 @dataclass(frozen=True)
@@ -109,6 +107,9 @@ class HtmlRules:
     chrome: Chrome
     stamps: Stamps
     meta: Meta
+
+
+__all__ = ["RULES", "HtmlRules", "RulesError", "load", "parse"]
 
 
 def _section(cls: type, raw: dict[str, Any], name: str) -> Any:
