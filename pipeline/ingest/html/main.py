@@ -99,13 +99,15 @@ def _widened(best: Container, containers: list[Container], mass: Mass) -> Contai
 def _restore_hidden_body(blocks: list[Block], containers: list[Container]) -> None:
     """The articleBody of hidden structured data (schema.org microdata) is kept when the visible text does
     not say it already: some pages show a teaser and put the whole article there."""
-    kept = {word for block in blocks if not block.reason for word in block.text.lower().split()}
+    kept: set[str] | None = None  # the words kept already, made for the first candidate
     for container in containers:
         if (container.element.get("itemprop") or "").lower() != "articlebody" or container.chrome:
             continue
         inside = blocks[container.start : container.end]
         if not inside or not all(block.reason for block in inside):
             continue
+        if kept is None:
+            kept = {word for block in blocks if not block.reason for word in block.text.lower().split()}
         words = [word for block in inside for word in block.text.lower().split()]
         if words and sum(word in kept for word in words) < DENSITY.hidden_body_new * len(words):
             for block in inside:
