@@ -228,7 +228,7 @@ def run(
     fixed = overrides.load(config.source)
     writer = Writer(config.out, config.source)
     result = Result()
-    with Workers(jobs, preload=(__name__,)) as workers, Spool[Source]() as sources:
+    with Workers(jobs, preload=("pipeline.ingest.warm",)) as workers, Spool[Source]() as sources:
         counts = _count_lines(_pages(config.source, result.ignored), config, workers, store, sources)
         result.ignored += _not_found(fixed, sources)
         for outcome in _outcomes(sources, counts, config, fixed, workers, store):
