@@ -88,9 +88,10 @@ def _ingest(args: argparse.Namespace, pages: list[str]) -> batch.Result:
                 stream = report.Stream(args.report) if args.report else None
                 if stream:
                     stack.callback(stream.discard)  # a no-op once it is closed
-                progress = stack.enter_context(
-                    Progress(console=errors, transient=True, disable=total < PROGRESS_FROM)
-                )
+                # A transient bar shows nothing where stderr is no terminal (a pipe, a file): there it is not
+                # started, and runs no thread (the worker processes are then forked, see workers._context).
+                bar = total >= PROGRESS_FROM and errors.is_interactive
+                progress = stack.enter_context(Progress(console=errors, transient=True, disable=not bar))
                 task = progress.add_task("ingest", total=total)
                 result = batch.run(
                     config,

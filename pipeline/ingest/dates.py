@@ -80,7 +80,7 @@ def _hints(page: Page, rules: Rules) -> list[str]:
     for line in page.lines:
         if (
             line.role is Role.DATE
-            or not fields.may_hold_date(line.text)
+            or not fields.may_hold_date(line.text, rules)
             or fields.date_line(line.text, rules)
         ):
             continue

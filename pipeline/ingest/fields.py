@@ -32,10 +32,11 @@ def heading_shape(text: str, rules: Rules) -> bool:
     )
 
 
-def may_hold_date(text: str) -> bool:
-    """False when ``rules.date`` cannot match: each of its forms has a day or a year in digits. A screen in C
-    for the many lines of prose (the date pattern, with its optional weekday, is slow to search)."""
-    return _DIGIT.search(text) is not None
+def may_hold_date(text: str, rules: Rules) -> bool:
+    """False when ``rules.date`` cannot match: each of its forms has a day or a year in digits, and each match
+    holds a match of ``rules.date_core``. Screens for the many lines of prose (the date pattern, with its
+    optional weekday, is slow to search): a digit first, then the date without the weekday."""
+    return _DIGIT.search(text) is not None and rules.date_core.search(text) is not None
 
 
 def iso_date(match: re.Match[str], rules: Rules) -> str | None:
@@ -62,7 +63,7 @@ class DateLine:
 
 def date_line(text: str, rules: Rules) -> DateLine | None:
     """A line that is a date and nothing else of the article ("26 maart 2021 | 1 minuut lezen")."""
-    if not may_hold_date(text) or word_count(text) > rules.raw["dates"]["date_line_max_words"]:
+    if not may_hold_date(text, rules) or word_count(text) > rules.raw["dates"]["date_line_max_words"]:
         return None
     match = rules.date.search(text)
     if not match or not (date := iso_date(match, rules)):

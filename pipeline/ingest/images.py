@@ -22,14 +22,15 @@ import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
-
-from PIL import Image
 
 from pipeline.ingest.figures import rules
 from pipeline.ingest.overrides import FILE_NAME as OVERRIDES_FILE
 from pipeline.model import Article, ArticleImage, ImageRef, Page
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 IMAGES_FOLDER = "images"
 EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
@@ -118,6 +119,8 @@ def check(path: Path) -> Checked:
 
 
 def _open(data: bytes) -> Image.Image:
+    from PIL import Image  # imported only for a page with a local image: Pillow costs every process ~15 ms
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

@@ -61,8 +61,7 @@ def _image(image: ArticleImage) -> dict[str, Any]:
     }
 
 
-def _compact(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
+_compact = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps makes a new encoder at every call
 
 
 def _document(entry: dict[str, Any], level: int) -> str:

@@ -43,6 +43,7 @@ class Rules:
     and_words: re.Pattern[str]
     particles: frozenset[str]
     date: re.Pattern[str]
+    date_core: re.Pattern[str]  # ``date`` without its optional weekday
     date_filler: re.Pattern[str]
     date_modified: re.Pattern[str]
     date_byline: re.Pattern[str]
@@ -63,16 +64,20 @@ class Rules:
         return self.raw["cues"]["weights"]
 
 
-def _date_pattern(months: list[list[str]], weekdays: str) -> tuple[re.Pattern[str], dict[str, int]]:
+def _date_pattern(
+    months: list[list[str]], weekdays: str
+) -> tuple[re.Pattern[str], re.Pattern[str], dict[str, int]]:
+    """The date pattern, the same without its optional weekday (what every match of it holds: searched many
+    times faster, as the weekday words need not be tried at every position), and the month numbers."""
     numbers = {name: index for index, names in enumerate(months, start=1) for name in names}
     names = "|".join(sorted(map(re.escape, numbers), key=len, reverse=True))
-    pattern = (  # from a word's start: searched many times faster than from every character
-        rf"\b(?:{weekdays}\s+)?"
+    core = (  # from a word's start: searched many times faster than from every character
+        r"\b"
         rf"(?:(?P<day>\d{{1,2}})\s+(?P<month>{names})\.?,?\s+(?P<year>(?:19|20)\d\d)"
         rf"|(?P<iso>(?:19|20)\d\d-\d\d-\d\d)"
         rf"|(?P<d>\d{{1,2}})[-/.](?P<m>\d{{1,2}})[-/.](?P<y>(?:19|20)\d\d))\b"
     )
-    return re.compile(pattern, FLAGS), numbers
+    return re.compile(rf"(?:{weekdays}\s+)?{core}", FLAGS), re.compile(core, FLAGS), numbers
 
 
 def _compile(raw: dict[str, Any]) -> Rules:
@@ -90,7 +95,7 @@ def _compile(raw: dict[str, Any]) -> Rules:
     ]
     labels = {key: value for key, value in raw["labels"].items() if key != "title_separator"}
     label_names = "|".join(sorted(map(re.escape, labels), key=len, reverse=True))
-    date, months = _date_pattern(raw["dates"]["months"], raw["dates"]["weekdays"])
+    date, date_core, months = _date_pattern(raw["dates"]["months"], raw["dates"]["weekdays"])
     cues = {key: re.compile(value, FLAGS) for key, value in raw["cues"].items() if isinstance(value, str)}
     # Names in quotes and speakers are capitalised: these two cues must not ignore case.
     for key in ("attributed_quote", "quote_then_speaker"):
@@ -114,6 +119,7 @@ def _compile(raw: dict[str, Any]) -> Rules:
         and_words=re.compile(raw["bylines"]["and_words"], FLAGS),
         particles=frozenset(raw["bylines"]["particles"]),
         date=date,
+        date_core=date_core,
         date_filler=re.compile(raw["dates"]["filler"], FLAGS),
         date_modified=re.compile(raw["dates"]["modified"], FLAGS),
         date_byline=re.compile(raw["dates"]["byline"], FLAGS),

@@ -6,6 +6,7 @@ Used by ``batch`` for both passes; it knows nothing of pages.
 from __future__ import annotations
 
 import multiprocessing
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -41,8 +42,8 @@ class Workers:
     handed on: at most WINDOW chunks per process are out at a time, and at most twice as many items as they
     hold wait here for their turn (``Pool.imap`` would keep every result the caller has not taken yet, and
     take in tasks as fast as its pipe does). A map works in this process until it has had POOL_FROM tasks;
-    then the processes are started (starting them costs more than a few pages take), once, from a fork server,
-    which forks them clean of this process's threads.
+    then the processes are started (starting them costs more than a few pages take), once: forked from this
+    process when it runs no other thread, else from a fork server (see ``_context``).
     """
 
     def __init__(self, jobs: int, preload: tuple[str, ...] = ()) -> None:
@@ -76,9 +77,7 @@ class Workers:
                 return
 
     def _start(self) -> None:
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(self.preload)
-        self.pool = context.Pool(self.jobs)
+        self.pool = _context(self.preload).Pool(self.jobs)
 
     def _spread(
         self, function: Callable[[T], R], items: Iterator[tuple[C, T | Ready[R]]], chunk: int
@@ -99,6 +98,19 @@ class Workers:
         if self.pool is not None:
             self.pool.terminate()
             self.pool.join()
+
+
+def _context(preload: list[str]) -> multiprocessing.context.BaseContext:
+    """Where the worker processes come from. Forked from this process when it runs no other thread: they
+    start with everything it has imported and loaded, at no cost. A fork copies only the thread that forks,
+    so with another thread running (a progress bar's) a lock that thread holds would stay held in the
+    workers for ever: they come from a fork server instead, a fresh process that imports the `preload`
+    modules once and forks them clean of this process's threads."""
+    if threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(preload)
+    return context
 
 
 class _Window(Generic[C, T, R]):

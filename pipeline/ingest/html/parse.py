@@ -78,7 +78,7 @@ def parse(text: str) -> etree._Element:
     """An lxml tree of any string: broken, unclosed or deeply nested markup included."""
     text = _XML_DECLARATION.sub("", text, count=1)
     data = text.encode("utf-8", errors="replace")
-    if _not_xml(data):
+    if _not_xml(text, data):
         text = _NOT_XML.sub(" ", text)
         data = text.encode("utf-8", errors="replace")
     if not text or text.isspace():
@@ -102,11 +102,14 @@ def parse(text: str) -> etree._Element:
     return root
 
 
-def _not_xml(data: bytes) -> bool:
-    """Whether the UTF-8 bytes hold characters XML cannot (C0 controls, U+FFFE, U+FFFF; a lone surrogate was
-    replaced when encoding): told in C, so the regular expression runs only on the rare page that has them."""
+def _not_xml(text: str, data: bytes) -> bool:
+    """Whether the text (`data`: its UTF-8 bytes) holds characters XML cannot (C0 controls, U+FFFE, U+FFFF;
+    a lone surrogate was replaced when encoding): told in C, so the regular expression runs only on the rare
+    page that has them. Controls are looked for in the bytes (a byte under 0x20 is always that character),
+    U+FFFE and U+FFFF in the text (searching it for one character is ten times faster than searching the
+    bytes for three)."""
     controls = len(data.translate(None, _CONTROL_BYTES)) != len(data)
-    return controls or b"\xef\xbf\xbe" in data or b"\xef\xbf\xbf" in data
+    return controls or "\ufffe" in text or "\uffff" in text
 
 
 def body_of(root: etree._Element) -> etree._Element:

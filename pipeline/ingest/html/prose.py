@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 from functools import cache
-
-import justext
+from importlib.util import find_spec
+from pathlib import Path
 
 from pipeline.ingest.html.blocks import HEADINGS, Block
 from pipeline.ingest.html.rules import RULES
@@ -18,14 +18,18 @@ from pipeline.ingest.html.rules import RULES
 DENSITY = RULES.density
 LANGUAGE = RULES.language
 _WORD = re.compile(r"\w+")
-AVAILABLE = frozenset(justext.get_stoplists())
+# justext's stoplist files, read as justext.get_stoplist(s) reads them, without importing justext: its
+# extractor, which this module does not use, imports urllib.request and lxml.html (some 30 ms a process)
+_STOPLISTS = Path(find_spec("justext").submodule_search_locations[0], "stoplists")  # type: ignore[union-attr]
+AVAILABLE = frozenset(path.stem for path in _STOPLISTS.glob("*.txt"))
 
 
 @cache
 def stoplist(name: str) -> frozenset[str]:
     """A language's stopwords (lower case), with the words the rules add to it."""
     extra = LANGUAGE.extra.get(name, "").split()
-    return frozenset(justext.get_stoplist(name)) | frozenset(extra)
+    words = (_STOPLISTS / f"{name}.txt").read_bytes().splitlines()
+    return frozenset(word.decode("utf8").lower() for word in words) | frozenset(extra)
 
 
 def language(blocks: list[Block], lang: str) -> str:
