@@ -26,7 +26,7 @@ def read_html(source: str, text: str) -> Page:
     json_ld = parse.json_ld_texts(root)
     body = parse.body_of(root)
     base = parse.base_url(root)
-    walk = blocks.walk(body, base)
+    walk = blocks.walk(body)
     if not walk.blocks:
         raise Rejected("HTML page without any text")
     language = prose.language(walk.blocks, root.get("lang") or "")
@@ -34,7 +34,7 @@ def read_html(source: str, text: str) -> Page:
     foreign = language != text_rules.load().raw["language_name"]  # not read by the text rules
     article = main.find(walk, metadata_is_chrome=foreign)
     titled = titled_blocks(walk.containers)
-    lines = lines_of(walk.blocks, meta.title_text(root), titled=titled, stamps=foreign)
+    lines = lines_of(walk.blocks, meta.title_text(root), base, titled=titled, stamps=foreign)
     scope = _scope(article, root)
     found = meta.meta(root, json_ld, lines, scope) | ({"language": language} if language else {})
     if base:

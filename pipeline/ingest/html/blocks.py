@@ -202,10 +202,10 @@ class Walk:
     containers: list[Container] = field(default_factory=list)  # in document order, outer before inner
 
 
-def walk(body: etree._Element, base: str) -> Walk:
+def walk(body: etree._Element) -> Walk:
     """One iterative pass in document order: blocks of text, and the blocks each container holds."""
     result = Walk()
-    builder = _BlockBuilder(result.blocks, base)
+    builder = _BlockBuilder(result.blocks)
     open_containers: list[Container | None] = []
     roots = 0  # open <article> and <main> elements
     events = etree.iterwalk(body, events=("start", "end"))
@@ -262,9 +262,8 @@ def _container(element: etree._Element, tag: str, start: int, depth: int) -> Con
 class _BlockBuilder:
     """Collects text pieces between block boundaries and turns them into ``Block``s."""
 
-    def __init__(self, blocks: list[Block], base: str) -> None:
+    def __init__(self, blocks: list[Block]) -> None:
         self.blocks = blocks
-        self.base = base
         self.pieces: list[tuple[str, int, bool]] = []  # text, anchor number (0: none), in bold
         self.hints: list[str] = ["p"]
         self.anchors: list[tuple[int, str]] = [(0, "")]
@@ -279,7 +278,9 @@ class _BlockBuilder:
             self.hints.append(self.hints[-1] if layout_cell else tag)
         elif tag == "a":
             self.anchor_count += 1
-            href = safe_href(element.get("href") or "", self.base)
+            href = (
+                element.get("href") or ""
+            )  # as written: made safe and absolute for the article's lines only
             self.anchors.append((self.anchor_count, href))
             self.hrefs[self.anchor_count] = href
         elif tag in BOLD:

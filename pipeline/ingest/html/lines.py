@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline.ingest.html.blocks import Block, Container
+from pipeline.ingest.html.blocks import Block, Container, safe_href
 from pipeline.ingest.html.chrome import class_words
 from pipeline.ingest.html.meta import title_halves
 from pipeline.ingest.html.rules import RULES
@@ -11,9 +11,15 @@ from pipeline.model import Line, Role
 
 
 def lines_of(
-    blocks: list[Block], page_title: str, *, titled: frozenset[int] = frozenset(), stamps: bool = False
+    blocks: list[Block],
+    page_title: str,
+    base: str = "",
+    *,
+    titled: frozenset[int] = frozenset(),
+    stamps: bool = False,
 ) -> list[Line]:
-    """One line a block, chrome marked; the title kept (``titled``: blocks whose class says title); with
+    """One line a block, chrome marked, the article's links made safe and absolute against ``base`` (chrome's
+    are dropped: nothing shows them); the title kept (``titled``: blocks whose class says title); with
     ``stamps``, date and byline lines above and below the article's text removed (on pages the text rules do
     not read)."""
     lines = [
@@ -23,7 +29,7 @@ def lines_of(
             Role.CHROME if block.reason else Role.BODY,
             block.reason,
             block.hint,
-            block.links,
+            [] if block.reason else _safe(block.links, base),
         )
         for number, block in enumerate(blocks, start=1)
     ]
@@ -50,6 +56,10 @@ def _stamps(lines: list[Line], blocks: list[Block]) -> None:
 
 def _stamp(line: Line) -> bool:
     return line.hint not in ("h1", "li", "td", "th", "dd") and is_stamp(line.text)
+
+
+def _safe(links: list[tuple[str, str]], base: str) -> list[tuple[str, str]]:
+    return [(text, href) for text, raw in links if (href := safe_href(raw, base))]
 
 
 def titled_blocks(containers: list[Container]) -> frozenset[int]:
