@@ -68,6 +68,9 @@ $(STAMP): pyproject.toml
 	test -x $(PYTHON) || $(PY) -m venv $(VENV)
 	$(PYTHON) -m pip install -q --upgrade pip
 	$(PYTHON) -m pip install -q -e '.[test]'
+	# bytecode for the project's own modules, as pip writes it for every installed package (an editable
+	# install gets none, and with PYTHONDONTWRITEBYTECODE set every command would compile them again)
+	$(PYTHON) -m compileall -q pipeline
 	touch $(STAMP)
 
 content: install
