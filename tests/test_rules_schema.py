@@ -38,3 +38,12 @@ def test_a_missing_unknown_or_mistyped_key_stops_the_load_with_its_name(change, 
     change(broken)
     with pytest.raises(rules_schema.RulesError, match=message):
         rules_schema.check(broken, "nl.toml")
+
+
+def test_the_word_cues_are_written_in_lower_case() -> None:
+    """They are searched in the lower-cased text (pipeline.ingest.rules.LOWER_CASE_CUES): an upper-case letter
+    (or escape, such as \\S) in one would never match."""
+    from pipeline.ingest.rules import LOWER_CASE_CUES
+
+    cues = raw()["cues"]
+    assert {key: cues[key] for key in LOWER_CASE_CUES} == {key: cues[key].lower() for key in LOWER_CASE_CUES}

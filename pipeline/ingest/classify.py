@@ -72,7 +72,7 @@ def _scores(article: Article, rules: Rules) -> tuple[Counter[str], list[str]]:
         weights["attributed_quotes"] * min(attributed, 4),
         count(attributed, "quote", "quotes") + " attributed to people",
     )
-    talk = len(cues["conversation"].findall(text))
+    talk = len(cues["conversation"].findall(text.lower()))
     add(
         "interview",
         weights["conversation"] * min(talk, 2),
@@ -82,19 +82,20 @@ def _scores(article: Article, rules: Rules) -> tuple[Counter[str], list[str]]:
     add("interview", weights["quote_share"] * share, f"{share:.0%} of the text in quotes")
 
     # The writer's own voice counts for these: not quotes, not the answers in an interview.
-    singular = len(cues["first_person_singular"].findall(own)) * per100
+    own_words = own.lower()  # the word cues are written, and searched, in lower case (rules.LOWER_CASE_CUES)
+    singular = len(cues["first_person_singular"].findall(own_words)) * per100
     add(
         "blog",
         weights["first_person_singular"] * min(singular, 6),
         f"first person singular {singular:.1f}/100 words",
     )
-    plural = len(cues["first_person_plural"].findall(own)) * per100
+    plural = len(cues["first_person_plural"].findall(own_words)) * per100
     add(
         "opinion",
         weights["first_person_plural"] * min(plural, 4),
         f"first person plural {plural:.1f}/100 words",
     )
-    normative = len(cues["normative"].findall(own)) * per100
+    normative = len(cues["normative"].findall(own_words)) * per100
     add("opinion", weights["normative"] * min(normative, 4), f"normative words {normative:.1f}/100 words")
     if article.closing_bios:  # one writer's bio closes many a blog too; co-authors' bios, an opinion piece
         weight = weights["bio_authors"] if len(article.authors) > 1 else weights["bio_author"]

@@ -12,6 +12,8 @@ from typing import Any
 from pipeline.ingest import rules_schema
 
 FLAGS = re.IGNORECASE
+# Cues of words, searched in the lower-cased text (twice as fast as ignoring case): nl.toml writes them so.
+LOWER_CASE_CUES = frozenset({"conversation", "first_person_singular", "first_person_plural", "normative"})
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,11 @@ def _compile(raw: dict[str, Any]) -> Rules:
     labels = {key: value for key, value in raw["labels"].items() if key != "title_separator"}
     label_names = "|".join(sorted(map(re.escape, labels), key=len, reverse=True))
     date, date_core, months = _date_pattern(raw["dates"]["months"], raw["dates"]["weekdays"])
-    cues = {key: re.compile(value, FLAGS) for key, value in raw["cues"].items() if isinstance(value, str)}
+    cues = {
+        key: re.compile(value, 0 if key in LOWER_CASE_CUES else FLAGS)
+        for key, value in raw["cues"].items()
+        if isinstance(value, str)
+    }
     # Names in quotes and speakers are capitalised: these two cues must not ignore case.
     for key in ("attributed_quote", "quote_then_speaker"):
         cues[key] = re.compile(raw["cues"][key])
