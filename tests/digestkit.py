@@ -17,12 +17,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
+from ingestkit import SEEDS  # a copy: the ingest locks the folder it reads
 
 from pipeline.digest.config import DigestConfig, load_config
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "digest-content"
-SEEDS = ROOT / "seeds"
 SETTINGS = ROOT / "publishconf.py"
 SITEURL = "https://sociaalwerk.example.nl"
 SECRET = "test-secret-that-is-long-enough"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import json
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +15,18 @@ from pipeline.ingest.read import text_lines
 from pipeline.model import Article, Page
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT / "seeds"
+
+
+def _seeds_copy() -> Path:
+    """The repository's seeds, copied once per test process into a temporary folder: the ingest locks the
+    folder it reads (``.seeds.lock`` beside it) and records first publications in it, and tests never write
+    into the working tree."""
+    folder = Path(tempfile.mkdtemp(prefix="seeds-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return Path(shutil.copytree(ROOT / "seeds", folder / "seeds"))
+
+
+SEEDS = _seeds_copy()
 
 
 def write_pages(folder: Path, pages: dict[str, str | bytes]) -> Path:

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from ingestkit import SEEDS  # a copy: the ingest locks the folder it reads
 from playwright.sync_api import sync_playwright
 
-from tests.sitekit import CHROMIUM, CHROMIUM_ARGS, ROOT, SCREENSHOTS, SITEURL, ingest, pelican, serve_from
+from tests.sitekit import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, SITEURL, ingest, pelican, serve_from
 
 PAGES = {
     "home": "",
@@ -28,7 +29,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("browser")
-    ingest(ROOT / "seeds", root / "content", root / "ingest.json")
+    ingest(SEEDS, root / "content", root / "ingest.json")
     pelican(root / "content", root / "output")
     return root / "output"
 
