@@ -171,9 +171,14 @@ def _mark_with_markers(blocks: list[Block], marks: list[Container]) -> None:
     """Each block in a chrome container gets the reason of the outermost one."""
     for mark in marks:
         assert mark.chrome is not None
-        for block in blocks[mark.start : mark.end]:
-            if not block.reason:
-                block.reason, block.kind = mark.chrome.reason, mark.chrome.kind
+        _mark_unmarked(blocks[mark.start : mark.end], mark.chrome.reason, mark.chrome.kind)
+
+
+def _mark_unmarked(blocks: list[Block], reason: str, kind: str) -> None:
+    """The blocks without a reason yet get this one (an outer container's reason comes first)."""
+    for block in blocks:
+        if not block.reason:
+            block.reason, block.kind = reason, kind
 
 
 def _mark_outside(blocks: list[Block], best: Container) -> None:
@@ -209,13 +214,15 @@ def _mark_inside(
         ],
     )
     for container in _figures(best, containers):
-        for block in blocks[container.start : container.end]:
-            if not block.reason:
-                block.reason, block.kind = "html: caption or credit of a figure (its image's text)", "caption"
+        _mark_unmarked(
+            blocks[container.start : container.end], "html: caption or credit of a figure", "caption"
+        )
     for container in teaser_lists(best, containers):
-        for block in blocks[container.start : container.end]:
-            if not block.reason:
-                block.reason, block.kind = "html: list of teasers (links to other pages)", "related links"
+        _mark_unmarked(
+            blocks[container.start : container.end],
+            "html: list of teasers (links to other pages)",
+            "related links",
+        )
     for block in blocks[best.start : best.end]:
         if block.reason:
             continue
