@@ -4,6 +4,8 @@ otherwise, and asserts what a reader of the published article would notice."""
 
 from __future__ import annotations
 
+import pytest
+
 from pipeline.ingest import clean, structure
 from pipeline.ingest.html import read_html
 from pipeline.ingest.rules import load
@@ -197,3 +199,15 @@ def test_a_title_marked_by_its_class_beats_a_logo_that_the_page_title_names() ->
     )
     rules = load("nl")
     assert structure.structure(clean.clean(page, rules), rules).title == "Twintig jaar taalmaatje"
+
+
+@pytest.mark.parametrize("tag", ["article", "div"])
+def test_a_post_wrapper_named_after_its_author_is_no_author_box(tag: str) -> None:
+    """WordPress puts "author-<name>" on the whole post; a long comment thread can hold more prose than it."""
+    comments = "".join(f"<li class='comment'><p>{text} I agree with this.</p></li>" for text in PROSE * 2)
+    body = (
+        f"<{tag} class='post author-jansmit'>{paragraphs()}</{tag}>"
+        f"<section class='comments'><ol>{comments}</ol></section>"
+    )
+    page = read(body)
+    assert all(text in kept(page) for text in PROSE)

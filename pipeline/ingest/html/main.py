@@ -17,6 +17,7 @@ from pipeline.ingest.html.blocks import HEADINGS, Block, Container, Walk
 from pipeline.ingest.html.rules import RULES
 
 DENSITY = RULES.density
+NEVER_WRAPPING = chrome.CHROME.never_wrapping
 FIGURE_MEDIA = ("img", "picture", "video", "iframe")
 FIGURE_TEXT = ("table", "blockquote", "pre", "ol", "ul")
 # A link that shows its own address ("http://amzn.to/2iJFhRj"): a source or shop link the article gives, in
@@ -67,7 +68,9 @@ def find(walk: Walk, metadata_is_chrome: bool = True) -> Container | None:
             block.reason, block.kind = "html: no running text on the page", "outside the article"
         return None
     marked = [c for c in walk.containers if c.chrome and _counts(c, mass, metadata_is_chrome)]
-    chrome_marks = [c for c in marked if not _exempt(c, mass, (0, len(blocks)))]
+    # the prose a wrapper is weighed against: not the comments', cookie texts' and footers' (a long thread)
+    readable = Mass(blocks, _covered(len(blocks), [c for c in marked if c.chrome.kind in NEVER_WRAPPING]))
+    chrome_marks = [c for c in marked if not _exempt(c, mass, readable.prose(0, len(blocks)))]
     weighed = Mass(blocks, _covered(len(blocks), chrome_marks))
     least = max(DENSITY.coverage * weighed.prose(0, len(blocks)), 1)
     held = [c for c in walk.containers if weighed.prose(c.start, c.end) >= least] or walk.containers[:1]
@@ -78,7 +81,7 @@ def find(walk: Walk, metadata_is_chrome: bool = True) -> Container | None:
     _mark_with_markers(blocks, outer)
     _mark_outside(blocks, best)
     inner = [c for c in chrome_marks if best.start <= c.start and c.end <= best.end and c is not best]
-    _mark_inside(blocks, best, inner, mass, walk.containers, metadata_is_chrome)
+    _mark_inside(blocks, best, inner, (mass, readable), walk.containers, metadata_is_chrome)
     _restore_hidden_body(blocks, walk.containers)
     return best
 
@@ -115,16 +118,20 @@ def _restore_hidden_body(blocks: list[Block], containers: list[Container]) -> No
 
 
 def _counts(container: Container, mass: Mass, metadata_is_chrome: bool) -> bool:
-    """Whether a marker counts. Bylines, dates and author boxes only where no text rule reads them, and a
-    byline or date class only on a short container (WordPress puts "author-<name>" on the whole post)."""
+    """Whether a marker counts. Bylines, dates and author boxes only where no text rule reads them, and only
+    on a container of their size: a byline or date is a line, an author box a few (WordPress puts
+    "author-<name>" on the whole post)."""
     assert container.chrome is not None
     kind = container.chrome.kind
     if kind not in chrome.CHROME.metadata_kinds:
         return True
-    if kind not in chrome.CHROME.short_metadata_kinds:
-        return metadata_is_chrome
+    if container.semantic:
+        return False  # an <article> or content element holds the post: "author-<name>" names its writer
     size = mass.prose(container.start, container.end) + mass.other(container.start, container.end)
-    return metadata_is_chrome and size <= DENSITY.metadata_max_chars
+    short = kind in chrome.CHROME.short_metadata_kinds
+    return metadata_is_chrome and size <= (
+        DENSITY.metadata_max_chars if short else DENSITY.author_box_max_chars
+    )
 
 
 def _short_prose(blocks: list[Block]) -> None:
@@ -138,18 +145,18 @@ def _short_prose(blocks: list[Block]) -> None:
             block.klass = "good"
 
 
-def _exempt(container: Container, mass: Mass, scope: tuple[int, int]) -> bool:
-    """A chrome-marked container that is the article's wrapper after all: it holds most of the prose of
-    ``scope``, or a layout word marks a container whose text is mostly prose."""
+def _exempt(container: Container, mass: Mass, readable: int) -> bool:
+    """A chrome-marked container that is the article's wrapper after all: it holds most of the ``readable``
+    prose around it, or a layout word marks a container whose text is mostly prose."""
     marker = container.chrome
     assert marker is not None
     start, end = container.start, container.end
     prose = mass.prose(start, end)
-    if prose == 0 or marker.kind in chrome.CHROME.never_wrapping:
+    if prose == 0 or marker.kind in NEVER_WRAPPING:
         return False
     # a tag or role states what the element is; a class word or a wrapping tag (<form>) may be a wrapper's
     by_name = marker.source in ("class", "hidden") or container.tag in chrome.CHROME.wrapping_tags
-    if prose >= DENSITY.exempt_share * mass.prose(*scope) and by_name:
+    if prose >= DENSITY.exempt_share * readable and by_name:
         return True
     if marker.source not in ("class", "hidden"):
         return False
@@ -193,13 +200,14 @@ def _mark_inside(
     blocks: list[Block],
     best: Container,
     marks: list[Container],
-    mass: Mass,
+    masses: tuple[Mass, Mass],
     containers: list[Container],
     metadata_is_chrome: bool,
 ) -> None:
     """Chrome inside the article's container: marked containers, lists of teasers, link lists and captions.
     Inside it a block is not judged by its own prose: table cells, list items and short lines are the
     article's as much as its paragraphs (judging them by stopwords cut tables and product lists)."""
+    mass, readable = masses
     _mark_with_markers(
         blocks,
         [
@@ -210,7 +218,7 @@ def _mark_inside(
                 not chrome.outside_only(mark.tag, mark.chrome.kind)
                 or (metadata_is_chrome and mark.tag in chrome.CHROME.metadata_tags)
             )
-            and not _exempt(mark, mass, (best.start, best.end))
+            and not _exempt(mark, mass, readable.prose(best.start, best.end))
         ],
     )
     for container in _figures(best, containers):

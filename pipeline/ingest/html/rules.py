@@ -31,6 +31,7 @@ class Density:
     inside_link_density: float
     hidden_body_new: float
     metadata_max_chars: int
+    author_box_max_chars: int
     widen_share: float
     teasers_min: int
     teasers_share: float
