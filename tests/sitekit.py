@@ -9,7 +9,11 @@ import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from playwright.sync_api import Browser, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_CONTENT = ROOT / "tests" / "fixtures" / "site-content"
@@ -24,6 +28,21 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+@contextmanager
+def chromium(*args: str) -> Iterator[Browser]:
+    """Debian's Chromium, started by Playwright with CHROMIUM_ARGS (and ``args``), closed after the block."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *args], timeout=30_000
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
 # Kept after the run (for a person to look at), outside the working tree: tests never write into it.
 SCREENSHOTS = Path(os.environ.get("SCREENSHOTS") or Path(tempfile.gettempdir()) / "pipeline-screenshots")
 

@@ -12,9 +12,8 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from ingestkit import SEEDS  # a copy: the ingest locks the folder it reads
-from playwright.sync_api import sync_playwright
 
-from tests.sitekit import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, SITEURL, ingest, pelican, serve_from
+from tests.sitekit import SCREENSHOTS, SITEURL, chromium, ingest, pelican, serve_from
 
 PAGES = {
     "home": "",
@@ -36,10 +35,8 @@ def site(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.mark.parametrize("width", WIDTHS)

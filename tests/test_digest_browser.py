@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 from digestkit import FIXTURE
-from playwright.sync_api import sync_playwright
-from sitekit import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
+from sitekit import SCREENSHOTS, chromium
 
 from pipeline.cli import main
 
@@ -31,18 +30,14 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 @pytest.mark.parametrize("kind", ["email", "web"])
 def test_no_horizontal_scrolling_and_nothing_fetched(pages, kind, width):
     requests: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=30_000)
-        try:
-            page = browser.new_page(viewport={"width": width, "height": 900})
-            page.on("request", lambda request: requests.append(request.url))
-            page.goto(pages[kind].as_uri(), timeout=30_000)
-            scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-            widest = page.evaluate(RIGHTMOST)
-            SCREENSHOTS.mkdir(exist_ok=True)
-            page.screenshot(path=SCREENSHOTS / f"digest-{kind}-{width}.png", full_page=True)
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        page.on("request", lambda request: requests.append(request.url))
+        page.goto(pages[kind].as_uri(), timeout=30_000)
+        scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        widest = page.evaluate(RIGHTMOST)
+        SCREENSHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=SCREENSHOTS / f"digest-{kind}-{width}.png", full_page=True)
     assert scroll <= inner, f"{kind} scrolls sideways at {width}px: {scroll} > {inner}"
     assert widest <= width, f"an element of the {kind} version sticks out to {widest}px at {width}px"
     assert [url for url in requests if not url.startswith("file://")] == []  # no fonts, no trackers

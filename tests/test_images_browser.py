@@ -12,14 +12,13 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import sync_playwright
 
 from pipeline.digest.editions import Window
 from pipeline.digest.publish import edition_for, read_content
 from pipeline.digest.render import render
 from tests.digestkit import config
 from tests.imagekit import build_site
-from tests.sitekit import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, SITEURL, serve_from
+from tests.sitekit import SCREENSHOTS, SITEURL, chromium, serve_from
 
 PAGES = {
     "article": "2021/interview-anna-de-vries-wijkwerk-begint-bij-luisteren/",
@@ -65,10 +64,8 @@ def site(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.mark.parametrize("width", WIDTHS)

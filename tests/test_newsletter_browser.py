@@ -18,8 +18,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from digestkit import FIXTURE, ROOT, SmtpServer
 from newsletterkit import EnvelopeMailbox, environment, link, parsed
-from playwright.sync_api import Page, sync_playwright
-from sitekit import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, nu_errors
+from playwright.sync_api import Page
+from sitekit import SCREENSHOTS, chromium, nu_errors
 
 from pipeline.bench.unsubscribe import free_port, one_click, running_service
 from pipeline.cli import main
@@ -28,7 +28,6 @@ from pipeline.newsletter import mail
 from pipeline.newsletter.config import newsletter_config
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-HEADLESS_ARGS = ["--headless", *CHROMIUM_ARGS, "--disable-background-networking"]
 
 
 @dataclass
@@ -79,10 +78,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=HEADLESS_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium("--headless") as launched:
+        yield launched
 
 
 def heading(page: Page) -> str:

@@ -20,8 +20,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from playwright.sync_api import sync_playwright
-from sitekit import CHROMIUM, CHROMIUM_ARGS, ROOT, SITEURL, html_pages, parse, pelican, text
+from sitekit import ROOT, SITEURL, chromium, html_pages, parse, pelican, text
 
 from pipeline.ingest import published
 
@@ -140,13 +139,11 @@ def test_make_serve_shows_the_published_site_with_its_styles(site):
     try:
         local = f"http://127.0.0.1:{port}"
         _wait_for(local)
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        with chromium() as browser:
             page = browser.new_page()
             page.route(re.compile(r"^(?!http://127\.0\.0\.1:).*"), lambda route: route.abort())
             page.goto(f"{local}/2018/", wait_until="networkidle")
             background = page.evaluate("getComputedStyle(document.body).backgroundColor")
-            browser.close()
         assert background == "rgb(255, 253, 248)"  # the theme's paper, from its style sheet
     finally:
         server.terminate()
