@@ -51,7 +51,7 @@ def _stamps(lines: list[Line], blocks: list[Block]) -> None:
         if len(found) <= RULES.stamps.max_lines:
             for i in found:
                 lines[i].role = Role.CHROME
-                lines[i].reason = "html: date or byline line (the date is read from the markup)"
+                lines[i].reason = "html: date or byline line above or below the article"
 
 
 def _stamp(line: Line) -> bool:
