@@ -67,7 +67,6 @@ class Page:
 
     source: str  # file name relative to the source folder
     lines: list[Line]
-    digest: str = ""  # sha256 of the raw bytes
     meta: dict[str, str] = field(default_factory=dict)  # metadata found in HTML markup
     markup: bool = False  # read from HTML: its blocks and chrome come from the markup, not from line shapes
     images: list[ImageRef] = field(default_factory=list)  # HTML pages: every <img> found, chrome marked

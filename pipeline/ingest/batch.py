@@ -150,18 +150,17 @@ def _packed(page: Page) -> tuple[Any, ...]:
         (line.number, line.text, line.role.value, line.reason, line.hint, line.links) for line in page.lines
     ]
     images = [_IMAGE_FIELDS(image) for image in page.images]  # astuple copies deeply: several times slower
-    return page.source, lines, page.digest, page.meta, page.markup, images
+    return page.source, lines, page.meta, page.markup, images
 
 
 def _unpacked(packed: tuple[Any, ...] | str) -> Page | str:
     """The page ``_packed`` made, or the reason it was rejected."""
     if isinstance(packed, str):
         return packed
-    source, lines, digest, meta, markup, images = packed
+    source, lines, meta, markup, images = packed
     return Page(
         source,
         [Line(n, text, Role(role), why, hint, links) for n, text, role, why, hint, links in lines],
-        digest,
         meta,
         markup,
         [ImageRef(*image) for image in images],

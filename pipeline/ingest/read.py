@@ -6,7 +6,6 @@ runs of spaces are evened out; the text itself stays as the page gave it.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from pathlib import Path
@@ -56,19 +55,17 @@ def read_page(path: Path, source: str, *, max_bytes: int) -> Page:
     data = path.read_bytes()
     is_html = path.suffix.lower() in HTML_SUFFIXES
     text = decode(data, max_bytes=max_bytes, html=is_html)
-    digest = hashlib.sha256(data).hexdigest()
     if is_html:
         from pipeline.ingest.html import read_html
 
         page = read_html(source, text)
-        page.digest = digest
         for line in page.lines:  # single-spaced already: plain ASCII needs nothing more
             if not (line.text.isascii() and line.text.isprintable()):
                 line.text = normalise(line.text)
         page.lines = [line for line in page.lines if line.text]
         _bounded(len(page.lines))
     else:
-        page = Page(source=source, lines=text_lines(text), digest=digest)
+        page = Page(source=source, lines=text_lines(text))
     if not any(line.text for line in page.lines):
         raise Rejected("no text in the file")
     return page

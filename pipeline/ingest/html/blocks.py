@@ -215,7 +215,7 @@ def walk(body: etree._Element) -> Walk:
             container = (
                 None if tag in INLINE else _container(element, tag, len(result.blocks), len(open_containers))
             )
-            if builder.pieces and (tag in BLOCK or container):
+            if builder.texts and (tag in BLOCK or container):
                 builder.flush()
             if container:
                 result.containers.append(container)
@@ -236,7 +236,7 @@ def walk(body: etree._Element) -> Walk:
             if tag in ROOTS:
                 roots -= 1
             container = open_containers.pop()
-            if builder.pieces and (container or tag in BLOCK):
+            if builder.texts and (container or tag in BLOCK):
                 builder.flush()
             if container:
                 container.end = len(result.blocks)
@@ -264,9 +264,11 @@ class _BlockBuilder:
 
     def __init__(self, blocks: list[Block]) -> None:
         self.blocks = blocks
-        self.pieces: list[tuple[str, int, bool]] = []  # text, anchor number (0: none), in bold
+        self.texts: list[str] = []  # the pieces of the block being built
+        self.linked: list[tuple[int, str]] = []  # its pieces inside a link: (anchor number, text)
+        self.bold_chars = 0  # characters of its pieces in bold
         self.hints: list[str] = ["p"]
-        self.anchors: list[tuple[int, str]] = [(0, "")]
+        self.anchors: list[int] = [0]  # the open links' numbers (0: none)
         self.hrefs: dict[int, str] = {}
         self.anchor_count = 0
         self.bold = 0
@@ -278,11 +280,9 @@ class _BlockBuilder:
             self.hints.append(self.hints[-1] if layout_cell else tag)
         elif tag == "a":
             self.anchor_count += 1
-            href = (
-                element.get("href") or ""
-            )  # as written: made safe and absolute for the article's lines only
-            self.anchors.append((self.anchor_count, href))
-            self.hrefs[self.anchor_count] = href
+            self.anchors.append(self.anchor_count)
+            # as written: made safe and absolute for the article's lines only
+            self.hrefs[self.anchor_count] = element.get("href") or ""
         elif tag in BOLD:
             self.bold += 1
 
@@ -303,27 +303,31 @@ class _BlockBuilder:
             self.bold -= 1
 
     def add(self, text: str) -> None:
-        if not self.pieces:
+        if not self.texts:
             self.hint = self.hints[-1]
-        self.pieces.append((text, self.anchors[-1][0], self.bold > 0))
+        self.texts.append(text)
+        if self.anchors[-1]:
+            self.linked.append((self.anchors[-1], text))
+        if self.bold:
+            self.bold_chars += len(text.strip())
 
     def flush(self) -> None:
-        if not self.pieces:
+        if not self.texts:
             return
-        pieces, self.pieces = self.pieces, []
-        text = " ".join("".join(piece for piece, _, _ in pieces).split())
+        texts, linked, bold = self.texts, self.linked, self.bold_chars
+        self.texts, self.linked, self.bold_chars = [], [], 0
+        text = " ".join("".join(texts).split())
         if not text:
             return
-        links, link_chars = self._links(pieces)
-        bold = sum(len(piece.strip()) for piece, _, in_bold in pieces if in_bold)
-        hint = "strong" if self.hint == "p" and bold >= 0.9 * len(text.replace(" ", "")) else self.hint
+        links, link_chars = self._links(linked) if linked else ([], 0)
+        in_bold = bold and bold >= 0.9 * len(text.replace(" ", ""))
+        hint = "strong" if self.hint == "p" and in_bold else self.hint
         self.blocks.append(Block(text, hint, links, link_chars))
 
-    def _links(self, pieces: list[tuple[str, int, bool]]) -> tuple[list[tuple[str, str]], int]:
+    def _links(self, linked: list[tuple[int, str]]) -> tuple[list[tuple[str, str]], int]:
         texts: dict[int, list[str]] = {}
-        for piece, anchor, _ in pieces:
-            if anchor:
-                texts.setdefault(anchor, []).append(piece)
+        for anchor, piece in linked:
+            texts.setdefault(anchor, []).append(piece)
         links = []
         link_chars = 0
         for anchor, parts in texts.items():

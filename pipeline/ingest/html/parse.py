@@ -106,9 +106,10 @@ def _not_xml(text: str, data: bytes) -> bool:
     """Whether the text (`data`: its UTF-8 bytes) holds characters XML cannot (C0 controls, U+FFFE, U+FFFF;
     a lone surrogate was replaced when encoding): told in C, so the regular expression runs only on the rare
     page that has them. Controls are looked for in the bytes (a byte under 0x20 is always that character),
-    U+FFFE and U+FFFF in the text (searching it for one character is ten times faster than searching the
-    bytes for three)."""
-    controls = len(data.translate(None, _CONTROL_BYTES)) != len(data)
+    one byte value at a time (memchr: twice as fast as deleting them all with ``translate``), U+FFFE and
+    U+FFFF in the text (searching it for one character is ten times faster than searching the bytes for
+    three)."""
+    controls = any(byte in data for byte in _CONTROL_BYTES)
     return controls or "\ufffe" in text or "\uffff" in text
 
 

@@ -62,7 +62,7 @@ def _sample(blocks: list[Block]) -> list[str]:
 
 
 def _share(words: list[str], stops: frozenset[str]) -> float:
-    return sum(word in stops for word in words) / len(words) if words else 0.0
+    return sum(map(stops.__contains__, words)) / len(words) if words else 0.0
 
 
 def classify(blocks: list[Block], name: str) -> None:
@@ -84,7 +84,7 @@ def _initial(block: Block, stops: frozenset[str]) -> None:
     length = len(block.text)
     if stops:
         words = _WORD.findall(block.text.lower())
-        block.stopword_density = sum(word in stops for word in words) / len(words) if words else 0.0
+        block.stopword_density = sum(map(stops.__contains__, words)) / len(words) if words else 0.0
     else:
         marks = sum(block.text.count(mark) for mark in LANGUAGE.sentence_marks)
         block.stopword_density = 1.0 if marks and length >= DENSITY.no_stoplist_sentence else 0.0
@@ -104,23 +104,24 @@ def _in_context(blocks: list[Block]) -> None:
     """jusText's context-sensitive pass."""
     _headings_near_good(blocks)
     classes = [block.klass for block in blocks]
+    before, after = _nearest(classes, {"short", "neargood"})
+    before_strict, after_strict = _nearest(classes, {"short"})
     for i, block in enumerate(blocks):
         if classes[i] != "short":
             continue
-        before, after = _neighbour(classes, i, -1, True), _neighbour(classes, i, 1, True)
-        if before == after:
-            block.klass = before
-        elif (before == "bad" and _neighbour(classes, i, -1, False) == "neargood") or (
-            after == "bad" and _neighbour(classes, i, 1, False) == "neargood"
+        if before[i] == after[i]:
+            block.klass = before[i]
+        elif (before[i] == "bad" and before_strict[i] == "neargood") or (
+            after[i] == "bad" and after_strict[i] == "neargood"
         ):
             block.klass = "good"
         else:
-            block.klass = "good" if "good" in (before, after) and block.hint in HEADINGS else "bad"
+            block.klass = "good" if "good" in (before[i], after[i]) and block.hint in HEADINGS else "bad"
     classes = [block.klass for block in blocks]
+    before, after = _nearest(classes, {"short", "neargood"})
     for i, block in enumerate(blocks):
         if classes[i] == "neargood":
-            before, after = _neighbour(classes, i, -1, True), _neighbour(classes, i, 1, True)
-            block.klass = "bad" if before == after == "bad" else "good"
+            block.klass = "bad" if before[i] == after[i] == "bad" else "good"
 
 
 def _headings_near_good(blocks: list[Block]) -> None:
@@ -138,11 +139,19 @@ def _headings_near_good(blocks: list[Block]) -> None:
                 break
 
 
-def _neighbour(classes: list[str], i: int, step: int, ignore_neargood: bool) -> str:
-    skip = {"short", "neargood"} if ignore_neargood else {"short"}
-    j = i + step
-    while 0 <= j < len(classes):
-        if classes[j] not in skip:
-            return classes[j]
-        j += step
-    return "bad"
+def _nearest(classes: list[str], skip: set[str]) -> tuple[list[str], list[str]]:
+    """For each block, the class of the nearest block before it and after it whose class is not in `skip`
+    ("bad" where there is none): two passes instead of a search from every block."""
+    before, after = [], []
+    last = "bad"
+    for klass in classes:
+        before.append(last)
+        if klass not in skip:
+            last = klass
+    last = "bad"
+    for klass in reversed(classes):
+        after.append(last)
+        if klass not in skip:
+            last = klass
+    after.reverse()
+    return before, after
