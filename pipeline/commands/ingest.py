@@ -5,11 +5,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
-
-from rich.console import Console
-from rich.progress import Progress
 
 from pipeline import fsio
 from pipeline.cli import UserError
@@ -79,7 +77,6 @@ def _ingest(args: argparse.Namespace, pages: list[str]) -> batch.Result:
         published.record(args.source, pages, published.today())
     except published.StateError as exc:
         raise UserError(str(exc)) from None
-    console, errors = Console(quiet=args.quiet), Console(stderr=True)
     total = len(pages)
     with report.Shown(table=not args.quiet) as shown:
         try:
@@ -88,14 +85,9 @@ def _ingest(args: argparse.Namespace, pages: list[str]) -> batch.Result:
                 stream = report.Stream(args.report) if args.report else None
                 if stream:
                     stack.callback(stream.discard)  # a no-op once it is closed
-                # A transient bar shows nothing where stderr is no terminal (a pipe, a file): there it is not
-                # started, and runs no thread (the worker processes are then forked, see workers._context).
-                bar = total >= PROGRESS_FROM and errors.is_interactive
-                progress = stack.enter_context(Progress(console=errors, transient=True, disable=not bar))
-                task = progress.add_task("ingest", total=total)
                 result = batch.run(
                     config,
-                    progress=lambda _source: progress.advance(task),
+                    progress=_progress_bar(stack, total),
                     jobs=args.jobs,
                     store=store,
                     report=_both(stream.add, shown.add) if stream else shown.add,
@@ -104,8 +96,26 @@ def _ingest(args: argparse.Namespace, pages: list[str]) -> batch.Result:
                     stream.close(result.ignored)
         except OverrideError as exc:
             raise UserError(str(exc)) from None
-        report.show(result, shown, console, errors)
+        report.show(result, shown, quiet=args.quiet)
     return result
+
+
+def _progress_bar(stack: contextlib.ExitStack, total: int) -> Callable[[str], None] | None:
+    """A transient bar on the terminal for a batch of PROGRESS_FROM pages or more, advanced a page at a time.
+
+    None where stderr is no terminal (a pipe, a file): a bar would show nothing there, and its thread is
+    not started (the worker processes are then forked, see workers._context); nor is rich imported."""
+    if total < PROGRESS_FROM or not sys.stderr.isatty():
+        return None
+    from rich.console import Console
+    from rich.progress import Progress
+
+    errors = Console(stderr=True)
+    if not errors.is_interactive:
+        return None
+    progress = stack.enter_context(Progress(console=errors, transient=True))
+    task = progress.add_task("ingest", total=total)
+    return lambda _source: progress.advance(task)
 
 
 def _both(

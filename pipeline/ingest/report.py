@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-from rich.console import Console
-from rich.table import Table
 
 from pipeline.fsio import AtomicFile
 from pipeline.ingest import overrides
@@ -155,44 +153,49 @@ class Shown(Spool[Summary]):
             self.append(Summary.of(outcome))
 
 
-def show(result: Result, shown: Shown, console: Console, errors: Console) -> None:
-    """The table of the pages ingested this run (pages taken unchanged from the cache are only counted);
-    rejections, notes and ignored files one line each on stderr."""
+def show(result: Result, shown: Shown, *, quiet: bool) -> None:
+    """The table of the pages ingested this run (pages taken unchanged from the cache are only counted) and
+    a count, unless `quiet`; rejections, notes and ignored files one line each on stderr, always."""
+    rows = [page for page in shown if page.ok and not page.cached] if not quiet else []
+    if rows:
+        _table(rows)
+    for page in shown:
+        if page.error:
+            _say(f"rejected {page.source}: {page.error}")
+        for note in page.notes:
+            _say(f"note {page.source}: {note}")
+        if page.dated_here:
+            _say(
+                f"undated {page.source}: no date on the page; dated {page.dated_here}, its first publication"
+                f" here (set the real date in {overrides.FILE_NAME})"
+            )
+    for line in result.ignored:
+        _say(f"ignored {line}")
+    if not quiet:
+        cached = f" ({count(result.cached, 'unchanged page', 'unchanged pages')} from the cache)"
+        written = result.pages - result.rejected
+        print(
+            f"{written} written, {result.rejected} rejected, {len(result.ignored)} ignored"
+            + cached * bool(result.cached),
+            flush=True,
+        )
+
+
+def _table(rows: list[Summary]) -> None:
+    """The pages as a table on stdout, by rich (imported only here: a quiet run has no use for it)."""
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table(title="Ingest", title_justify="left")
     for column in ("source", "series", "conf.", "title"):
         table.add_column(column, overflow="fold")
-    for page in shown:
-        if page.ok and not page.cached and not console.quiet:
-            table.add_row(page.source, page.series, f"{page.confidence:.2f}", page.title)
-    if table.row_count:
-        console.print(table)
-    for page in shown:
-        if page.error:
-            errors.print(
-                f"rejected {page.source}: {page.error}", markup=False, highlight=False, soft_wrap=True
-            )
-        for note in page.notes:
-            errors.print(f"note {page.source}: {note}", markup=False, highlight=False, soft_wrap=True)
-        if page.dated_here:
-            errors.print(
-                f"undated {page.source}: no date on the page; dated {page.dated_here}, its first publication"
-                f" here (set the real date in {overrides.FILE_NAME})",
-                markup=False,
-                highlight=False,
-                soft_wrap=True,
-            )
-    for line in result.ignored:
-        errors.print(f"ignored {line}", markup=False, highlight=False, soft_wrap=True)
-    console.print(
-        f"{result.pages - result.rejected} written, {result.rejected} rejected, {len(result.ignored)} ignored"
-        + (
-            f" ({count(result.cached, 'unchanged page', 'unchanged pages')} from the cache)"
-            if result.cached
-            else ""
-        ),
-        markup=False,
-        highlight=False,
-    )
+    for page in rows:
+        table.add_row(page.source, page.series, f"{page.confidence:.2f}", page.title)
+    Console().print(table)
+
+
+def _say(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
 
 
 def undated(report: Path, sources: Path) -> str:

@@ -139,9 +139,13 @@ def _compile(raw: dict[str, Any]) -> Rules:
     )
 
 
-@cache
 def load(language: str = "nl") -> Rules:
     """The compiled rules of ``language`` (only Dutch for now)."""
+    return _load(language)  # load() and load("nl") share one compilation: the cache is keyed by the name
+
+
+@cache
+def _load(language: str) -> Rules:
     text = resources.files("pipeline.rules").joinpath(f"{language}.toml").read_text(encoding="utf-8")
     raw = tomllib.loads(text)
     rules_schema.check(raw, f"{language}.toml")

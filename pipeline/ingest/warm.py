@@ -2,8 +2,8 @@
 from (``batch.run`` names this module as the fork server's preload), so that no worker makes it again.
 
 Importing this module does the work: the HTML reader's modules (``read`` imports them on the first HTML page),
-the compiled rules, and Babel's plural rules (its locale data is read on the first ``count``). Each costs tens
-of milliseconds in every process that starts cold.
+the compiled rules, and the plural rules (parsed on the first ``count``). Each costs milliseconds to tens of
+milliseconds in every process that starts cold.
 """
 
 from __future__ import annotations
