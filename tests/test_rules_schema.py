@@ -47,3 +47,9 @@ def test_the_word_cues_are_written_in_lower_case() -> None:
 
     cues = raw()["cues"]
     assert {key: cues[key] for key in LOWER_CASE_CUES} == {key: cues[key].lower() for key in LOWER_CASE_CUES}
+
+
+def test_the_chrome_rules_are_written_in_lower_case() -> None:
+    """They are searched in the lower-cased line: an upper-case letter in one would never match."""
+    patterns = [rule["pattern"] for rule in raw()["chrome"]]
+    assert patterns == [pattern.lower() for pattern in patterns]

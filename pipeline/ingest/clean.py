@@ -126,13 +126,21 @@ def _by_rule(line: Line, rules: Rules, *, top: bool, shapes: bool) -> ChromeRule
         mark(line, Role.PROVENANCE, "where the article appeared before (kept as metadata)")
     elif fields.byline(text, rules):
         mark(line, Role.BYLINE, "byline (kept as metadata)")
-    elif rule := next((r for r in rules.chrome if count <= r.max_words and r.pattern.search(text)), None):
+    elif rule := _chrome_rule(text.lower(), count, rules):
         mark(line, Role.CHROME, rule.reason)
         return rule
     elif shapes and _glued_menu(line, rules):
         mark(line, Role.CHROME, rules.raw["glued_menu"]["reason"])
     elif shapes and _title_case_menu(line, rules):
         mark(line, Role.CHROME, "menu in one line (capitalised words)")
+    return None
+
+
+def _chrome_rule(lower: str, count: int, rules: Rules) -> ChromeRule | None:
+    """The first chrome rule that matches the (lower-cased) line of `count` words."""
+    for rule in rules.chrome_for(count):
+        if rule.pattern.search(lower):
+            return rule
     return None
 
 

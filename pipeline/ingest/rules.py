@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from typing import Any
 
@@ -19,7 +19,7 @@ LOWER_CASE_CUES = frozenset({"conversation", "first_person_singular", "first_per
 @dataclass(frozen=True)
 class ChromeRule:
     reason: str
-    pattern: re.Pattern[str]
+    pattern: re.Pattern[str]  # in lower case, for the lower-cased line
     max_words: int
     tail: bool = False  # what follows the line, after the article, is not the article ("3 reacties")
     list: bool = False  # title-like lines right after it belong to it ("Lees ook" + titles)
@@ -65,6 +65,15 @@ class Rules:
     def weights(self) -> dict[str, float]:
         return self.raw["cues"]["weights"]
 
+    def chrome_for(self, words: int) -> tuple[ChromeRule, ...]:
+        """The chrome rules, in their order, that a line of `words` words may match (its ``max_words``)."""
+        return self._chrome_by_words[min(words, len(self._chrome_by_words) - 1)]
+
+    @cached_property
+    def _chrome_by_words(self) -> tuple[tuple[ChromeRule, ...], ...]:
+        most = max((rule.max_words for rule in self.chrome), default=0)
+        return tuple(tuple(r for r in self.chrome if words <= r.max_words) for words in range(most + 2))
+
 
 def _date_pattern(
     months: list[list[str]], weekdays: str
@@ -88,7 +97,7 @@ def _compile(raw: dict[str, Any]) -> Rules:
     chrome = [
         ChromeRule(
             rule["reason"],
-            re.compile(rule["pattern"], FLAGS),
+            re.compile(rule["pattern"]),  # searched in the lower-cased line
             rule.get("max_words", default_max),
             tail=rule.get("tail", False),
             list=rule.get("list", False),
