@@ -92,7 +92,7 @@ def mark_captions(page: Page) -> None:
     for line in page.lines:
         if line.role not in (Role.BODY, Role.CHROME):
             continue
-        reason = texts.get(_norm(line.text))
+        reason = texts.get(_norm(line.text)) if texts else None
         if not reason and line.role is Role.BODY and line.hint == "figcaption":
             reason = CAPTION_REASON
         if reason:
