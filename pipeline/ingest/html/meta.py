@@ -19,19 +19,6 @@ META_RULES = RULES.meta
 MAX_META = 500
 MAX_JSON_NODES = 5000
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-# The elements whose class holds a label token anywhere (in ASCII lower case), in document order: told by
-# libxml2, then checked word by word. A token other than [a-z0-9]+ is never a class word (see class_words).
-_LOWER_CLASS = "translate(@class, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
-_LABEL_CANDIDATES = etree.XPath(
-    ".//*[@class][{}]".format(
-        " or ".join(
-            f"contains({_LOWER_CLASS}, '{token}')"
-            for token in sorted(META_RULES.label_tokens)
-            if re.fullmatch("[a-z0-9]+", token)
-        )
-        or "false()"
-    )
-)
 
 
 def meta(
@@ -231,7 +218,7 @@ def _author_name(element: etree._Element) -> str:
 def _type_label(scope: etree._Element) -> str:
     """A short type label ("Blog", "Interview") from an element with a label-like class."""
     tokens = META_RULES.label_tokens
-    for element in _LABEL_CANDIDATES(scope):  # a page has hundreds of classes: the few that may say it
+    for element in scope.iterfind(".//*[@class]"):
         if tokens.intersection(class_words(element)):
             text = " ".join(" ".join(element.itertext()).split())
             if 0 < len(text) <= 30:
