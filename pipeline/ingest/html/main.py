@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from itertools import accumulate
 
+from lxml import etree
+
 from pipeline.ingest.html import chrome
 from pipeline.ingest.html.blocks import HEADINGS, Block, Container, Walk
 from pipeline.ingest.html.rules import RULES
@@ -23,6 +25,7 @@ FIGURE_TEXT = ("table", "blockquote", "pre", "ol", "ul")
 # A link that shows its own address ("http://amzn.to/2iJFhRj"): a source or shop link the article gives, in
 # any language; a menu or a list of teasers shows words.
 _ADDRESS = re.compile(r"(?:https?://|www\.)\S+$")
+_STRING = etree.XPath("string()")  # an element's text, compiled once (element.xpath compiles at every call)
 
 
 class Mass:
@@ -281,13 +284,13 @@ def _teaser(element: object) -> bool:
     label) with a little text: a teaser, not a paragraph (a <p> never is one)."""
     if element.tag == "p":  # type: ignore[attr-defined]
         return False
-    text = " ".join(element.xpath("string()").split())  # type: ignore[attr-defined]
+    text = " ".join(_STRING(element).split())
     if not text or len(text) > DENSITY.teaser_max_chars:
         return False
     opening = "".join(text.split())
     before = ""  # the text of the links before this one, without spaces
     for link in element.iter("a"):  # type: ignore[attr-defined]
-        words = link.xpath("string()").split()
+        words = _STRING(link).split()
         if len(" ".join(words)) >= DENSITY.teaser_link_chars:
             return _in_heading(link, element) or opening.startswith(before + "".join(words))
         before += "".join(words)

@@ -65,8 +65,12 @@ def _meta_tags(root: etree._Element) -> dict[str, str]:
 
 
 def title_text(root: etree._Element) -> str:
-    """The text of the <title> element, whitespace collapsed."""
-    title = root.find(".//title")
+    """The text of the first <title> element, whitespace collapsed (looked for in the <head> first: it is
+    there on nearly every page, and the head comes first)."""
+    head = root.find("head")
+    title = head.find(".//title") if head is not None else None
+    if title is None:
+        title = root.find(".//title")
     return " ".join((title.text or "").split()) if title is not None else ""
 
 

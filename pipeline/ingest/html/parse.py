@@ -156,16 +156,30 @@ def _flatten(text: str) -> str:
     return _TAG.sub(keep, text)
 
 
+# Where a page says its own address, in order of trust: (attribute, and the attribute that must name it).
+BASE_SOURCES = {
+    "base": ("href", None, None),
+    "link": ("href", "rel", "canonical"),
+    "meta": ("content", "property", "og:url"),
+}
+
+
 def base_url(root: etree._Element) -> str:
-    """The URL relative links resolve against: <base href>, else the canonical URL, else none."""
-    for xpath in ("//base/@href", "//link[@rel='canonical']/@href", "//meta[@property='og:url']/@content"):
-        for value in root.xpath(xpath):
-            value = str(value).strip()
-            if value.lower().startswith(("http://", "https://")) and len(value) <= MAX_HREF:
-                return value
-    return ""
+    """The URL relative links resolve against: <base href>, else the canonical URL (<link rel=canonical>,
+    og:url), else none; the first usable one of each, found in one pass over those elements."""
+    found: dict[str, str] = {}
+    for element in root.iter(*BASE_SOURCES):
+        tag = element.tag
+        attribute, key, wanted = BASE_SOURCES[tag]
+        if tag in found or (key and element.get(key) != wanted):
+            continue
+        value = (element.get(attribute) or "").strip()
+        if value.lower().startswith(("http://", "https://")) and len(value) <= MAX_HREF:
+            found[tag] = value
+    return next((found[tag] for tag in BASE_SOURCES if tag in found), "")
 
 
 def json_ld_texts(root: etree._Element) -> list[str]:
-    scripts = root.xpath("//script[contains(translate(@type, 'LDJSON', 'ldjson'), 'ld+json')]")
+    """The texts of the page's JSON-LD scripts (type "application/ld+json", in any case)."""
+    scripts = (script for script in root.iter("script") if "ld+json" in (script.get("type") or "").lower())
     return [script.text for script in scripts if script.text and len(script.text) <= MAX_JSON_LD]
