@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from pipeline.ingest import dates, fields
@@ -180,8 +181,10 @@ def _is_heading(lines: list[Line], index: int, rules: Rules) -> bool:
     )
 
 
+@lru_cache(maxsize=8192)
 def normal(text: str) -> str:
-    """Text reduced to its words, for comparing a quote with the sentence it repeats."""
+    """Text reduced to its words, for comparing a quote with the sentence it repeats (cached: a line is
+    compared as a quote and as a paragraph)."""
     return _NORMAL.sub(" ", text.lower()).strip()
 
 
