@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import gzip
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.ingest.decode import Rejected, decode
+from pipeline.ingest.decode import Rejected, decode, decoded
 from pipeline.ingest.read import text_lines
 
 BAD = Path(__file__).parent / "fixtures" / "bad"
@@ -144,3 +145,13 @@ def test_utf8_text_without_mojibake_comes_back_unchanged(text: str) -> None:
     if not text.strip():
         return
     assert decode(text.encode("utf-8")) == text
+
+
+def test_the_bytes_come_with_the_text_only_when_they_are_its_utf8() -> None:
+    """The HTML parser reads the file's own bytes when they are exactly the text (no BOM taken off, no other
+    encoding, nothing repaired), else the text encoded again."""
+    page = "<p>Één café</p>".encode()
+    assert decoded(page, html=True) == ("<p>Één café</p>", page)
+    assert decoded(codecs.BOM_UTF8 + page, html=True).utf8 is None
+    assert decoded("<p>Één café</p>".encode("cp1252"), html=True) == ("<p>Één café</p>", None)
+    assert decoded("<p>geÃ¯nterviewd</p>".encode(), html=True) == ("<p>geïnterviewd</p>", None)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import codecs
 import re
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class Rejected(Exception):
@@ -96,23 +96,36 @@ MOJIBAKE_UTF8 = re.compile(
 )
 
 
+class Decoded(NamedTuple):
+    """A file's text, and its bytes when the text is exactly their UTF-8 reading (nothing taken off or
+    repaired): the HTML parser then reads those instead of encoding the text again."""
+
+    text: str
+    utf8: bytes | None
+
+
 def decode(data: bytes, *, max_bytes: int = MAX_BYTES, html: bool = False) -> str:
     """Decode ``data`` to text, or raise ``Rejected`` with a one-line reason.
 
     ``html`` enables the declared charset of a ``<meta charset>`` or ``http-equiv`` tag.
     """
+    return decoded(data, max_bytes=max_bytes, html=html).text
+
+
+def decoded(data: bytes, *, max_bytes: int = MAX_BYTES, html: bool = False) -> Decoded:
+    """``decode``, with the bytes where they are the text's UTF-8."""
     if len(data) > max_bytes:
         raise Rejected(f"file is {len(data):,} bytes, over the limit of {max_bytes:,}")
     if not data or data.isspace():  # isspace stops at the first other byte; strip would copy the file
         raise Rejected("empty file" if not data else "file contains only whitespace")
     for bom, encoding in BOMS:
         if data.startswith(bom):
-            return _checked(data[len(bom) :].decode(encoding, errors="replace"))
+            return Decoded(_checked(data[len(bom) :].decode(encoding, errors="replace")), None)
     _refuse_binary(data)
     text, utf8 = _decode_unmarked(data, html)
     if utf8 and MOJIBAKE_UTF8.search(data) is None:
-        return _checked(text)  # no mojibake pair in the bytes: none in the text (screened in C)
-    return _checked(_repair(text))
+        return Decoded(_checked(text), data)  # no mojibake pair in the bytes, none in the text (told in C)
+    return Decoded(_checked(_repair(text)), None)
 
 
 def _refuse_binary(data: bytes) -> None:

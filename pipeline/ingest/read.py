@@ -10,7 +10,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-from pipeline.ingest.decode import Rejected, decode
+from pipeline.ingest.decode import Rejected, decoded
 from pipeline.ingest.rules import load
 from pipeline.model import Line, Page
 
@@ -61,11 +61,11 @@ def read_page(path: Path, source: str, *, max_bytes: int) -> Page:
     """Read one source file; raises ``Rejected`` with a one-line reason when it can't be an article."""
     data = path.read_bytes()
     is_html = path.suffix.lower() in HTML_SUFFIXES
-    text = decode(data, max_bytes=max_bytes, html=is_html)
+    text, utf8 = decoded(data, max_bytes=max_bytes, html=is_html)
     if is_html:
         from pipeline.ingest.html import read_html
 
-        page = read_html(source, text)
+        page = read_html(source, text, utf8)
         for line in page.lines:  # single-spaced already: plain ASCII needs nothing more
             if not (line.text.isascii() and line.text.isprintable()):
                 line.text = normalise(line.text)

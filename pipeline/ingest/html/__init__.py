@@ -20,9 +20,10 @@ from pipeline.ingest.html.lines import lines_of, titled_blocks
 from pipeline.model import Page
 
 
-def read_html(source: str, text: str) -> Page:
-    """The page's text blocks as lines, chrome marked with a reason, and metadata from the markup."""
-    root = parse.parse(text)
+def read_html(source: str, text: str, utf8: bytes | None = None) -> Page:
+    """The page's text blocks as lines, chrome marked with a reason, and metadata from the markup; `utf8`:
+    the text's UTF-8 bytes, when at hand."""
+    root = parse.parse(text, utf8)
     json_ld = parse.json_ld_texts(root)
     body = parse.body_of(root)
     base = parse.base_url(root)

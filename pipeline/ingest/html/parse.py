@@ -74,10 +74,13 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _CONTROL_BYTES = bytes([*range(0, 9), 11, 12, *range(14, 32)])
 
 
-def parse(text: str) -> etree._Element:
-    """An lxml tree of any string: broken, unclosed or deeply nested markup included."""
-    text = _XML_DECLARATION.sub("", text, count=1)
-    data = text.encode("utf-8", errors="replace")
+def parse(text: str, utf8: bytes | None = None) -> etree._Element:
+    """An lxml tree of any string: broken, unclosed or deeply nested markup included. `utf8`: the text's
+    UTF-8 bytes when the caller has them (the decoder's input, for most pages), spared encoding it again."""
+    declaration = _XML_DECLARATION.match(text)
+    if declaration:
+        text = text[declaration.end() :]
+    data = utf8 if utf8 is not None and not declaration else text.encode("utf-8", errors="replace")
     if _not_xml(text, data):
         text = _NOT_XML.sub(" ", text)
         data = text.encode("utf-8", errors="replace")
