@@ -205,20 +205,19 @@ class Walk:
 def walk(body: etree._Element) -> Walk:
     """One iterative pass in document order: blocks of text, and the blocks each container holds."""
     result = Walk()
-    builder = _BlockBuilder(result.blocks)
+    found, containers = result.blocks, result.containers
+    builder = _BlockBuilder(found)
     open_containers: list[Container | None] = []
     roots = 0  # open <article> and <main> elements
     events = etree.iterwalk(body, events=("start", "end"))
     for event, element in events:
         tag = element.tag  # always a name: the parser drops comments and processing instructions
         if event == "start":
-            container = (
-                None if tag in INLINE else _container(element, tag, len(result.blocks), len(open_containers))
-            )
+            container = None if tag in INLINE else _container(element, tag, len(found), len(open_containers))
             if builder.texts and (tag in BLOCK or container):
                 builder.flush()
             if container:
-                result.containers.append(container)
+                containers.append(container)
             open_containers.append(container)
             if tag in ROOTS:
                 roots += 1
@@ -228,8 +227,8 @@ def walk(body: etree._Element) -> Walk:
                 continue
             if tag in BUILDER_TAGS:
                 builder.enter(element, tag)
-            if element.text:
-                builder.add(element.text)
+            if text := element.text:
+                builder.add(text)
         else:
             if tag in BUILDER_TAGS:
                 builder.leave(tag)
@@ -239,9 +238,9 @@ def walk(body: etree._Element) -> Walk:
             if builder.texts and (container or tag in BLOCK):
                 builder.flush()
             if container:
-                container.end = len(result.blocks)
-            if element.tail and element is not body:
-                builder.add(element.tail)
+                container.end = len(found)
+            if (tail := element.tail) and element is not body:
+                builder.add(tail)
     builder.flush()
     return result
 
