@@ -39,7 +39,7 @@ def may_hold_date(text: str, rules: Rules) -> bool:
     """False when ``rules.date`` cannot match: each of its forms has a day or a year in digits, and each match
     holds a match of ``rules.date_core``. Screens for the many lines of prose (the date pattern, with its
     optional weekday, is slow to search): a digit first, then the date without the weekday."""
-    return _DIGIT.search(text) is not None and rules.date_core.search(text) is not None
+    return _DIGIT.search(text) is not None and rules.holds_date_core(text)
 
 
 def iso_date(match: re.Match[str], rules: Rules) -> str | None:

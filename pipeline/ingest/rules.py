@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -64,6 +65,13 @@ class Rules:
     @property
     def weights(self) -> dict[str, float]:
         return self.raw["cues"]["weights"]
+
+    @cached_property
+    def holds_date_core(self) -> Callable[[str], bool]:
+        """Whether ``date_core`` matches in a text; cached by text, as the stages ask it of the same lines
+        again and again (the date pattern is slow to search in long lines)."""
+        search = self.date_core.search
+        return lru_cache(maxsize=8192)(lambda text: search(text) is not None)
 
     def chrome_for(self, words: int) -> tuple[ChromeRule, ...]:
         """The chrome rules, in their order, that a line of `words` words may match (its ``max_words``)."""

@@ -170,7 +170,6 @@ class Block:
     hint: str
     links: list[tuple[str, str]]
     link_chars: int
-    stopword_density: float = 0.0
     klass: str = ""  # jusText class in context: good or bad
     initial: str = ""  # jusText class of the block alone: good, neargood, short, bad
     reason: str = ""  # why it is not part of the article

@@ -80,24 +80,28 @@ def classify(blocks: list[Block], name: str) -> None:
 
 
 def _initial(block: Block, stops: frozenset[str]) -> None:
-    """jusText's context-free classes: bad (link-dense), short, neargood, good."""
+    """jusText's context-free classes: bad (link-dense), short, neargood, good. The stopword density is
+    counted only for the blocks whose class it decides (most blocks of a page are short)."""
     length = len(block.text)
-    if stops:
-        words = _WORD.findall(block.text.lower())
-        block.stopword_density = sum(map(stops.__contains__, words)) / len(words) if words else 0.0
-    else:
-        marks = sum(block.text.count(mark) for mark in LANGUAGE.sentence_marks)
-        block.stopword_density = 1.0 if marks and length >= DENSITY.no_stoplist_sentence else 0.0
     if block.link_density > DENSITY.max_link_density or "©" in block.text:
         block.klass = "bad"
     elif length < (DENSITY.length_low if stops else DENSITY.no_stoplist_sentence):
         block.klass = "bad" if block.link_chars else "short"
-    elif block.stopword_density >= DENSITY.stopwords_high:
+    elif (density := _density(block.text, stops)) >= DENSITY.stopwords_high:
         block.klass = "good" if length > DENSITY.length_high or not stops else "neargood"
-    elif block.stopword_density >= DENSITY.stopwords_low:
+    elif density >= DENSITY.stopwords_low:
         block.klass = "neargood"
     else:
         block.klass = "bad"
+
+
+def _density(text: str, stops: frozenset[str]) -> float:
+    """The share of stopwords among the words; without a stoplist, 1.0 for text with sentence marks."""
+    if stops:
+        words = _WORD.findall(text.lower())
+        return sum(map(stops.__contains__, words)) / len(words) if words else 0.0
+    marks = sum(text.count(mark) for mark in LANGUAGE.sentence_marks)
+    return 1.0 if marks and len(text) >= DENSITY.no_stoplist_sentence else 0.0
 
 
 def _in_context(blocks: list[Block]) -> None:
