@@ -5,6 +5,7 @@ Used by ``batch`` for both passes; it knows nothing of pages.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import threading
 from collections import deque
@@ -77,7 +78,12 @@ class Workers:
                 return
 
     def _start(self) -> None:
-        self.pool = _context(self.preload).Pool(self.jobs)
+        context = _context(self.preload)
+        if context.get_start_method() == "fork":
+            # What this process holds now is never collected in a worker: the collector there would touch
+            # every object of it and so copy the memory the fork shares (Python's gc.freeze documentation).
+            gc.freeze()
+        self.pool = context.Pool(self.jobs)
 
     def _spread(
         self, function: Callable[[T], R], items: Iterator[tuple[C, T | Ready[R]]], chunk: int
