@@ -51,6 +51,7 @@ class Workers:
         self.jobs = jobs
         self.preload = list(preload)  # modules the fork server imports once for every worker
         self.pool: Any = None
+        self.frozen = False  # whether _start froze this process's objects (gc.freeze) for the fork
 
     def map(
         self, function: Callable[[T], R], items: Iterable[tuple[C, T | Ready[R]]], chunk: int = CHUNK
@@ -82,7 +83,9 @@ class Workers:
         if context.get_start_method() == "fork":
             # What this process holds now is never collected in a worker: the collector there would touch
             # every object of it and so copy the memory the fork shares (Python's gc.freeze documentation).
+            # Here it is collected again once the workers are gone (``__exit__``).
             gc.freeze()
+            self.frozen = True
         self.pool = context.Pool(self.jobs)
 
     def _spread(
@@ -104,6 +107,8 @@ class Workers:
         if self.pool is not None:
             self.pool.terminate()
             self.pool.join()
+        if self.frozen:
+            gc.unfreeze()
 
 
 def _context(preload: list[str]) -> multiprocessing.context.BaseContext:
