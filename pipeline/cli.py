@@ -14,6 +14,8 @@ import os
 import sys
 import traceback
 
+from pipeline.errors import UserError
+
 DESCRIPTION = (
     "Ingest scraped pages, publish the blog, render and send the Movisies-style digest, serve its sign-up."
 )
@@ -21,10 +23,6 @@ COMMANDS = ("ingest", "digest", "subscribers", "send", "bounces", "serve", "benc
 EXIT_USER = 2  # a UserError: bad input, a folder that cannot be written, a lock not to be had
 EXIT_INTERNAL = 70  # a fault of the pipeline itself (EX_SOFTWARE)
 EXIT_INTERRUPTED = 130
-
-
-class UserError(Exception):
-    """A problem the user can fix; shown as one line, exit status 2."""
 
 
 def build_parser(commands: tuple[str, ...] = COMMANDS) -> argparse.ArgumentParser:

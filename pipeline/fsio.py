@@ -26,7 +26,7 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipeline.cli import UserError
+from pipeline.errors import UserError
 
 TEMP_SUFFIX = ".tmp"
 _TEMP_NAME = re.compile(r"\..+\.[0-9a-f]{8}" + re.escape(TEMP_SUFFIX))  # what AtomicFile names its file

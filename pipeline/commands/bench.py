@@ -12,7 +12,7 @@ from rich.console import Console
 from pipeline.bench import corpus, report, suite
 from pipeline.bench.measure import BenchError
 from pipeline.bench.runners import ROOT
-from pipeline.cli import UserError
+from pipeline.errors import UserError
 
 HELP = "measure ingest, site build and digest on generated corpora against their targets (table and JSON)"
 DEFAULT_SIZES = (2000, 10000)

@@ -8,11 +8,11 @@ from datetime import date
 from pathlib import Path
 
 from pipeline import fsio
-from pipeline.cli import UserError
 from pipeline.digest.config import DigestConfig, load_config
 from pipeline.digest.editions import Window, edition_window, explicit_window
 from pipeline.digest.publish import current_window, edition_for, read_content, write_edition, write_web
 from pipeline.digest.render import EmptyEdition
+from pipeline.errors import UserError
 from pipeline.plural import count
 from pipeline.site import fingerprint
 

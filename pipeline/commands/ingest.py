@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from pipeline import fsio
-from pipeline.cli import UserError
+from pipeline.errors import UserError
 from pipeline.ingest import batch, cache, published, report
 from pipeline.ingest.overrides import OverrideError
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pelican.server import ComplexHTTPRequestHandler
 
-from pipeline.cli import UserError
+from pipeline.errors import UserError
 from pipeline.site import publish
 
 HELP = "serve the built site at http://SERVER:PORT/ (a published build with its links pointed here)"

@@ -7,9 +7,9 @@ import os
 import sqlite3
 from pathlib import Path
 
-from pipeline.cli import UserError
 from pipeline.digest import subscribers as db
 from pipeline.digest.subscribers import secret_from_env
+from pipeline.errors import UserError
 from pipeline.newsletter import store
 from pipeline.newsletter.config import NewsletterConfig, load
 

@@ -7,10 +7,10 @@ import json
 import sys
 from pathlib import Path
 
-from pipeline.cli import UserError
 from pipeline.digest import subscribers as db
 from pipeline.digest.config import load_config
 from pipeline.digest.message import mailbox
+from pipeline.errors import UserError
 from pipeline.newsletter import store
 from pipeline.plural import count
 

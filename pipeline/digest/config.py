@@ -16,7 +16,7 @@ from typing import Any
 
 from pelican.settings import read_settings
 
-from pipeline.cli import UserError
+from pipeline.errors import UserError
 
 CADENCES = ("weekly", "monthly", "triannual")
 SECURITIES = ("none", "starttls", "tls")

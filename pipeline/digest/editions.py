@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from pipeline.cli import UserError
+from pipeline.errors import UserError
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ from urllib.parse import quote
 
 from email_validator import EmailNotValidError, validate_email
 
-from pipeline.cli import UserError
 from pipeline.digest.render import Rendered, one_line
+from pipeline.errors import UserError
 
 
 def mailbox(name: str, email: str) -> Address:

@@ -11,12 +11,12 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
-from pipeline.cli import UserError
 from pipeline.digest.config import DigestConfig
 from pipeline.digest.editions import Window, edition_number, edition_window
 from pipeline.digest.message import build_message, mailbox, sender, unsubscribe_headers
 from pipeline.digest.render import TEMPLATES, Edition, Rendered, build_edition, render
 from pipeline.digest.select import DigestArticle, in_window, read_articles, read_editorial
+from pipeline.errors import UserError
 from pipeline.fsio import atomic_write_bytes, atomic_write_text
 from pipeline.newsletter.config import newsletter_config
 from pipeline.site.dates import nl_count

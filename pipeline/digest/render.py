@@ -20,11 +20,11 @@ import jinja2
 from babel.dates import format_date
 from mjml import mjml2html
 
-from pipeline.cli import UserError
 from pipeline.digest.config import DigestConfig
 from pipeline.digest.editions import Window, issue_in_year
 from pipeline.digest.select import DigestArticle, Editorial
 from pipeline.digest.text import TEMPLATES, byline, render_text
+from pipeline.errors import UserError
 from pipeline.plural import count
 from pipeline.site import images
 from pipeline.site.dates import nl_count

@@ -19,8 +19,8 @@ from pelican.readers import MarkdownReader, Readers
 from pelican.utils import pelican_open
 
 from pipeline import sanitize
-from pipeline.cli import UserError
 from pipeline.digest.editions import Window
+from pipeline.errors import UserError
 from pipeline.ingest.write import DATED_HERE
 from pipeline.site import cachefiles  # noqa: F401  (Pelican's cache files saved whole, read with care)
 from pipeline.site.magazine import credited_authors

@@ -31,11 +31,11 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from pathlib import Path
 
-from pipeline.cli import UserError
 from pipeline.digest.config import DigestConfig
 from pipeline.digest.message import build_message, mailbox, sender, unsubscribe_headers
 from pipeline.digest.render import Rendered
 from pipeline.digest.subscribers import Subscriber
+from pipeline.errors import UserError
 from pipeline.newsletter.bounces import verp
 from pipeline.newsletter.suppressions import suppress
 

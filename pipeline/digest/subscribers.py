@@ -27,9 +27,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.cli import UserError
 from pipeline.digest.message import mailbox
 from pipeline.digest.render import one_line
+from pipeline.errors import UserError
 from pipeline.ingest.decode import BOMS, Rejected, decode
 from pipeline.newsletter.migrations import V3_READERS
 from pipeline.newsletter.suppressions import suppress, suppression

@@ -36,10 +36,10 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from pipeline.cli import UserError
 from pipeline.digest import subscribers as db
 from pipeline.digest.message import mailbox
 from pipeline.digest.send import TEST_TOKEN
+from pipeline.errors import UserError
 from pipeline.newsletter import mail, store, tokens
 from pipeline.newsletter.config import EMAIL_MAX, NAME_MAX, SOURCE_MAX, NewsletterConfig
 from pipeline.newsletter.limits import RateLimit

@@ -24,8 +24,8 @@ from email.message import Message
 from email.utils import getaddresses
 from pathlib import Path
 
-from pipeline.cli import UserError
 from pipeline.digest.subscribers import address_key
+from pipeline.errors import UserError
 from pipeline.newsletter.suppressions import now, suppress, suppression
 
 VERP = re.compile(

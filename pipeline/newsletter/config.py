@@ -7,8 +7,8 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
-from pipeline.cli import UserError
 from pipeline.digest.config import DigestConfig, load_config
+from pipeline.errors import UserError
 
 DEFAULTS = {
     "DIGEST_CONSENT": (

@@ -17,10 +17,10 @@ from urllib.parse import urlsplit
 
 import jinja2
 
-from pipeline.cli import UserError
 from pipeline.digest.message import mailbox, sender
 from pipeline.digest.render import TEMPLATES, mjml_to_html, one_line
 from pipeline.digest.send import Connection, InDoubt, Permanent, Transient
+from pipeline.errors import UserError
 from pipeline.newsletter.config import NewsletterConfig
 
 log = logging.getLogger("pipeline.newsletter")

@@ -16,7 +16,7 @@ import shutil
 from pathlib import Path
 
 from pipeline import fsio
-from pipeline.cli import UserError
+from pipeline.errors import UserError
 from pipeline.plural import count
 
 BUILDS = ".builds"

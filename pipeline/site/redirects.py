@@ -19,7 +19,7 @@ from pathlib import Path
 import jinja2
 
 from pipeline import fsio
-from pipeline.cli import UserError
+from pipeline.errors import UserError
 from pipeline.ingest import write
 
 FILE_NAME = ".urls.toml"  # hidden: the ingest reads no hidden file as a page
