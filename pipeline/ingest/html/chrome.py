@@ -127,6 +127,13 @@ def is_semantic_root(tag: str, attrs: Attributes) -> bool:
     return any(word in RULES.content_classes for word in classes.split())
 
 
-def class_words(element: etree._Element) -> list[str]:
-    """The words of an element's class value, lower case."""
-    return _CLASS_SPLIT.split((element.get("class") or "")[:MAX_ATTRIBUTE].lower())
+def has_class_word(element: etree._Element, words: frozenset[str]) -> bool:
+    """Whether a word of the element's class value (in lower case) is one of `words`."""
+    value = element.get("class")
+    return bool(value) and _has_word(value, words)
+
+
+@lru_cache(maxsize=8192)
+def _has_word(value: str, words: frozenset[str]) -> bool:
+    """Cached: a page repeats its few class values on many elements, and sites repeat them across pages."""
+    return not words.isdisjoint(_CLASS_SPLIT.split(value[:MAX_ATTRIBUTE].lower()))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pipeline.ingest.html.blocks import Block, Container, safe_href
-from pipeline.ingest.html.chrome import class_words
+from pipeline.ingest.html.chrome import has_class_word
 from pipeline.ingest.html.meta import title_halves
 from pipeline.ingest.html.rules import RULES
 from pipeline.ingest.html.stamps import is_stamp
@@ -68,7 +68,7 @@ def titled_blocks(containers: list[Container]) -> frozenset[int]:
     return frozenset(
         container.start
         for container in containers
-        if container.end - container.start == 1 and tokens.intersection(class_words(container.element))
+        if container.end - container.start == 1 and has_class_word(container.element, tokens)
     )
 
 

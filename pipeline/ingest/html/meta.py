@@ -11,7 +11,7 @@ from datetime import date
 
 from lxml import etree
 
-from pipeline.ingest.html.chrome import class_words
+from pipeline.ingest.html.chrome import has_class_word
 from pipeline.ingest.html.rules import RULES
 from pipeline.model import Line, Role
 
@@ -190,7 +190,7 @@ def _authors(ld: dict[str, str], tags: dict[str, str], root: etree._Element, sco
             return "; ".join(dict.fromkeys(name for name in names if name))
     tokens = META_RULES.author_tokens
     for element in scope.iterfind(".//*[@class]"):
-        if tokens.intersection(class_words(element)):
+        if has_class_word(element, tokens):
             name = _author_name(element)
             if name:
                 return name
@@ -223,7 +223,7 @@ def _type_label(scope: etree._Element) -> str:
     """A short type label ("Blog", "Interview") from an element with a label-like class."""
     tokens = META_RULES.label_tokens
     for element in scope.iterfind(".//*[@class]"):
-        if tokens.intersection(class_words(element)):
+        if has_class_word(element, tokens):
             text = " ".join(" ".join(element.itertext()).split())
             if 0 < len(text) <= 30:
                 return text
