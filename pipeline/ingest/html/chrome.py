@@ -93,7 +93,7 @@ def _token_chrome(value: str) -> tuple[str, str] | None:
     found: list[tuple[int, str, str]] = []
     for word in value.split():
         lower = word.lower()
-        found += [(_weakness(kind), kind, lower) for kind in _kinds(word, lower)]
+        found += [(_weakness(kind), kind, lower) for kind in _kinds(word)]
     if not found:
         return None
     _, kind, word = min(found, key=lambda item: item[0])  # the first of the strongest
@@ -106,15 +106,17 @@ def _weakness(kind: str) -> int:
     return 1 if kind in CHROME.outside_article_only else 0
 
 
-def _kinds(word: str, lower: str) -> list[str]:
+@lru_cache(maxsize=16384)
+def _kinds(word: str) -> tuple[str, ...]:
     """The chrome kinds that one class word names, by its tokens (split at "-", "_" and camel case), then by
-    the parts it contains."""
+    the parts it contains. Cached: words recur across a site's class values far more than whole values do."""
+    lower = word.lower()
     tokens = _CLASS_SPLIT.split(_CAMEL.sub("-", word).lower())
     kinds = [CHROME.tokens[token] for token in tokens if token in CHROME.tokens]
     kinds += [kind for part, kind in CHROME.token_parts.items() if part in lower]
     if CHROME.embedded.intersection(tokens):  # "social-media-embed": a post the article quotes
-        return [kind for kind in kinds if kind not in CHROME.not_embedded]
-    return kinds
+        return tuple(kind for kind in kinds if kind not in CHROME.not_embedded)
+    return tuple(kinds)
 
 
 def is_semantic_root(tag: str, attrs: Attributes) -> bool:

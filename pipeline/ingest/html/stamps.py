@@ -23,12 +23,15 @@ _DATE = re.compile(
 )
 _TIME = re.compile(r"\b\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]+")
+_DIGIT = re.compile(r"\d")
 
 
 def is_stamp(text: str) -> bool:
     """A short line that says when (and perhaps by whom) and nothing else."""
     if len(text.split()) > STAMPS.max_words or any(mark in text for mark in STAMPS.not_with):
         return False
+    if _DIGIT.search(text) is None:
+        return False  # every date and every time has digits (one search, before the slow date pattern)
     dated = _DATE.search(text) is not None
     rest = _TIME.sub(" ", _DATE.sub(" ", text))
     words = [word.casefold() for word in _WORD.findall(rest)]
