@@ -172,13 +172,10 @@ def show(result: Result, shown: Shown, *, quiet: bool) -> None:
     for line in result.ignored:
         _say(f"ignored {line}")
     if not quiet:
+        written, rejected = result.pages - result.rejected, result.rejected
         cached = f" ({count(result.cached, 'unchanged page', 'unchanged pages')} from the cache)"
-        written = result.pages - result.rejected
-        print(
-            f"{written} written, {result.rejected} rejected, {len(result.ignored)} ignored"
-            + cached * bool(result.cached),
-            flush=True,
-        )
+        line = f"{written} written, {rejected} rejected, {len(result.ignored)} ignored"
+        print(line + (cached if result.cached else ""), flush=True)
 
 
 def _table(rows: list[Summary]) -> None:
